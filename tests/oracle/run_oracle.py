@@ -1,0 +1,90 @@
+"""Runs fixture programs under real TensorFlow and reports, per fixture, whether the graph built.
+
+Usage: python run_oracle.py FIXTURE.py [FIXTURE_DIR ...]  (prints one JSON object per line)
+
+Each program runs in this one process, on a fresh default graph, with `tensorflow` bound to
+`tensorflow.compat.v1` after `disable_v2_behavior()`, which is how legacy TF1 code is run under
+TF 2.x. A fixture directory is a multi-file project: its `main.py` is run as the entry script
+with the directory first on sys.path. The report lists the fixture lines that were on the
+traceback's stack, so the test can check that TF failed exactly where the fixture expects.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+import types
+from pathlib import Path
+
+os.environ.setdefault("TF_USE_LEGACY_KERAS", "1")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import tensorflow.compat.v1 as tf  # noqa: E402
+
+tf.disable_v2_behavior()
+tf.logging.set_verbosity(tf.logging.ERROR)
+
+
+def _install_legacy_modules() -> None:
+    """Make `import tensorflow as tf` give the TF1 API, and `tf.contrib.slim` tf_slim where it installs."""
+    sys.modules["tensorflow"] = tf
+    try:
+        import tf_slim  # type: ignore
+    except ImportError:  # pragma: no cover - tf_slim is optional
+        tf_slim = None
+    contrib = types.ModuleType("tensorflow.contrib")
+    if tf_slim is not None:
+        contrib.slim = tf_slim
+        contrib.layers = tf_slim.layers if hasattr(tf_slim, "layers") else tf_slim
+        contrib.framework = tf_slim
+        sys.modules["tensorflow.contrib.slim"] = tf_slim
+        sys.modules["tensorflow.contrib.layers"] = contrib.layers
+        sys.modules["tensorflow.contrib.framework"] = tf_slim
+    contrib.rnn = tf.nn.rnn_cell
+    sys.modules["tensorflow.contrib"] = contrib
+    sys.modules["tensorflow.contrib.rnn"] = tf.nn.rnn_cell
+    tf.contrib = contrib
+
+
+def run_one(target: Path) -> dict:
+    entry = target / "main.py" if target.is_dir() else target
+    project_dir = str(entry.parent.resolve())
+    tf.reset_default_graph()
+    saved_path = list(sys.path)
+    saved_modules = set(sys.modules)
+    sys.path.insert(0, project_dir)
+    report: dict = {"fixture": str(target), "built": True}
+    try:
+        code = compile(entry.read_text(encoding="utf-8"), str(entry.resolve()), "exec")
+        exec(code, {"__name__": "__main__", "__file__": str(entry.resolve())})
+    except BaseException as exc:  # noqa: BLE001 - any failure is the fact we report
+        frames = traceback.extract_tb(exc.__traceback__)
+        report.update(
+            built=False,
+            error_type=type(exc).__name__,
+            message=str(exc).split("\n")[0],
+            frames=[
+                {"path": os.path.relpath(f.filename, project_dir if target.is_dir() else entry.parent), "line": f.lineno}
+                for f in frames
+                if f.filename.startswith(project_dir)
+            ],
+        )
+    finally:
+        sys.path[:] = saved_path
+        for name in set(sys.modules) - saved_modules:
+            if not name.startswith(("tensorflow", "tf_", "keras", "numpy")):
+                del sys.modules[name]
+    return report
+
+
+def main(argv: list) -> int:
+    _install_legacy_modules()
+    for arg in argv:
+        print(json.dumps(run_one(Path(arg))), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
