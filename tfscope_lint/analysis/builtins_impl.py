@@ -1,0 +1,449 @@
+"""Python's builtins and the methods of str, list and dict, over abstract values."""
+
+from __future__ import annotations
+
+import operator
+from typing import Any, Dict, List, Optional
+
+from tfscope_lint.analysis import strings
+from tfscope_lint.analysis.values import (
+    BoundMethod, BuiltinVal, ClassVal, Const, DictVal, FunctionVal, IndexAtom, InstanceVal, PartialVal, SeqVal,
+    SymStr, TFCall, TensorVal, Unknown, Value, truth,
+)
+from tfscope_lint.model.shapes import broadcast
+
+KNOWN_BUILTINS = {
+    "range", "len", "enumerate", "zip", "str", "int", "float", "bool", "list", "tuple", "dict", "print",
+    "isinstance", "issubclass", "getattr", "setattr", "hasattr", "sorted", "reversed", "min", "max", "abs",
+    "sum", "any", "all", "repr", "format", "super", "object", "staticmethod", "classmethod", "property",
+    "map", "filter", "iter", "next", "type", "id", "hash", "round", "set", "frozenset", "open", "vars",
+    "callable", "divmod", "pow", "ord", "chr", "exec", "eval", "globals", "locals", "xrange", "unicode",
+    "basestring", "long", "Exception", "ValueError", "TypeError", "KeyError", "RuntimeError",
+    "NotImplementedError", "AttributeError", "IndexError", "StopIteration", "AssertionError", "ImportError",
+}
+
+
+def builtin(name: str) -> Value:
+    if name in KNOWN_BUILTINS:
+        return BuiltinVal(name)
+    return Unknown(f"name {name}")
+
+
+_ARITH = {
+    "Add": operator.add, "Subtract": operator.sub, "Multiply": operator.mul, "Divide": operator.truediv,
+    "FloorDivide": operator.floordiv, "Modulo": operator.mod, "Power": operator.pow,
+    "LeftShift": operator.lshift, "RightShift": operator.rshift, "BitOr": operator.or_,
+    "BitAnd": operator.and_, "BitXor": operator.xor,
+}
+
+
+def binop(op: str, left: Value, right: Value) -> Value:
+    if isinstance(left, Const) and isinstance(right, Const) and op in _ARITH:
+        if op == "Modulo" and isinstance(left.value, str):
+            return strings.percent(left.value, right)
+        try:
+            if op == "Power" and isinstance(right.value, int) and abs(right.value) > 64:
+                return Unknown("large power")
+            if op == "Multiply" and isinstance(left.value, (str, list, tuple)) and isinstance(right.value, int) \
+                    and right.value > 10_000:
+                return Unknown("large repetition")
+            return Const(_ARITH[op](left.value, right.value))
+        except Exception:  # noqa: BLE001 - a failing constant operation is just unknown
+            return Unknown("arithmetic")
+    if op == "Modulo" and isinstance(left, Const) and isinstance(left.value, str):
+        return strings.percent(left.value, right)
+    if op == "Add":
+        if isinstance(left, SeqVal) and isinstance(right, SeqVal):
+            return SeqVal(left.items + right.items, left.is_tuple and right.is_tuple)
+        if _stringish(left) or _stringish(right):
+            return strings.concat(left, right)
+    if op == "Multiply" and isinstance(left, SeqVal) and isinstance(right, Const) and isinstance(right.value, int) \
+            and 0 <= right.value <= 1000:
+        return SeqVal(left.items * right.value, left.is_tuple)
+    if isinstance(left, TensorVal) or isinstance(right, TensorVal):
+        ls = left.shape if isinstance(left, TensorVal) else (() if isinstance(left, Const) else None)
+        rs = right.shape if isinstance(right, TensorVal) else (() if isinstance(right, Const) else None)
+        dtype = left.dtype if isinstance(left, TensorVal) else right.dtype if isinstance(right, TensorVal) else None
+        if op == "MatrixMultiply":
+            return TensorVal(None, dtype)
+        return TensorVal(broadcast(ls, rs), dtype)
+    if isinstance(left, IndexAtom) and isinstance(right, Const) and isinstance(right.value, int):
+        if op == "Add" and right.value >= 0:
+            return IndexAtom(left.atom, left.low + right.value) if right.value == 0 else Unknown("index arithmetic")
+    return Unknown("operation")
+
+
+def _stringish(value: Value) -> bool:
+    return isinstance(value, SymStr) or (isinstance(value, Const) and isinstance(value.value, str))
+
+
+_COMPARE = {
+    "Equal": operator.eq, "NotEqual": operator.ne, "LessThan": operator.lt, "LessThanEqual": operator.le,
+    "GreaterThan": operator.gt, "GreaterThanEqual": operator.ge,
+}
+
+
+def compare(op: str, left: Value, right: Value) -> Optional[bool]:
+    if op in ("Is", "IsNot"):
+        same = _identical(left, right)
+        if same is None:
+            return None
+        return same if op == "Is" else not same
+    if op in ("In", "NotIn"):
+        items = right.items if isinstance(right, SeqVal) else None
+        if isinstance(right, DictVal):
+            if isinstance(left, Const) and all(not isinstance(k, Value) for k in right.items):
+                return (left.value in right.items) == (op == "In")
+            return None
+        if isinstance(right, Const) and isinstance(right.value, (str, tuple, list)) and isinstance(left, Const):
+            try:
+                return (left.value in right.value) == (op == "In")
+            except TypeError:
+                return None
+        if items is None:
+            return None
+        results = [compare("Equal", left, item) for item in items]
+        if any(r is True for r in results):
+            return op == "In"
+        if all(r is False for r in results):
+            return op == "NotIn"
+        return None
+    if isinstance(left, Const) and isinstance(right, Const) and op in _COMPARE:
+        try:
+            return bool(_COMPARE[op](left.value, right.value))
+        except TypeError:
+            return None
+    for a, b, flipped in ((left, right, False), (right, left, True)):
+        if isinstance(a, IndexAtom) and isinstance(b, Const) and isinstance(b.value, int) \
+                and not isinstance(b.value, bool):
+            real = op
+            if flipped:
+                real = {"LessThan": "GreaterThan", "GreaterThan": "LessThan", "LessThanEqual": "GreaterThanEqual",
+                        "GreaterThanEqual": "LessThanEqual"}.get(op, op)
+            if real == "GreaterThan" and a.low > b.value:
+                return True
+            if real == "GreaterThanEqual" and a.low >= b.value:
+                return True
+            if real in ("LessThan",) and a.low >= b.value:
+                return False
+            if real == "LessThanEqual" and a.low > b.value:
+                return False
+            if real == "Equal" and b.value < a.low:
+                return False
+            if real == "NotEqual" and b.value < a.low:
+                return True
+            return None
+    if op in ("Equal", "NotEqual"):
+        from tfscope_lint.analysis.values import to_name
+        from tfscope_lint.model import names
+        la, lb = (to_name(left) if _stringish(left) else None), (to_name(right) if _stringish(right) else None)
+        if la is not None and lb is not None:
+            same = names.equal(la, lb)
+            if same is None:
+                return None
+            return same if op == "Equal" else not same
+    return None
+
+
+def _identical(a: Value, b: Value) -> Optional[bool]:
+    if a is b:
+        return True
+    if isinstance(a, Const) and isinstance(b, Const):
+        if a.value is None or b.value is None or isinstance(a.value, bool) or isinstance(b.value, bool):
+            return a.value is b.value
+        return None
+    if isinstance(a, Unknown) or isinstance(b, Unknown):
+        return None
+    none_a = isinstance(a, Const) and a.value is None
+    none_b = isinstance(b, Const) and b.value is None
+    if none_a or none_b:
+        return False  # a known non-constant object is never None
+    return None
+
+
+def subscript(owner: Value, key: Value) -> Value:
+    if isinstance(owner, SeqVal) and isinstance(key, Const) and isinstance(key.value, int):
+        try:
+            return owner.items[key.value]
+        except IndexError:
+            return Unknown("index")
+    if isinstance(owner, DictVal) and isinstance(key, Const):
+        try:
+            return owner.items.get(key.value, Unknown("dict item"))
+        except TypeError:
+            return Unknown("dict item")
+    if isinstance(owner, Const) and isinstance(key, Const):
+        try:
+            value = owner.value[key.value]
+        except Exception:  # noqa: BLE001
+            return Unknown("subscript")
+        return Const(value)
+    if isinstance(owner, TensorVal):
+        return TensorVal(None, owner.dtype)
+    if isinstance(owner, SeqVal) and isinstance(key, IndexAtom):
+        return Unknown("element")
+    return Unknown("subscript")
+
+
+def slice_value(owner: Value, lower: Value, upper: Value, step: Value) -> Value:
+    bounds = [v.value if isinstance(v, Const) else "?" for v in (lower, upper, step)]
+    if "?" in bounds:
+        return Unknown("slice")
+    sl = slice(*bounds)
+    if isinstance(owner, SeqVal):
+        return SeqVal(owner.items[sl], owner.is_tuple)
+    if isinstance(owner, Const) and isinstance(owner.value, (str, tuple, list)):
+        return Const(owner.value[sl])
+    if isinstance(owner, TensorVal):
+        return TensorVal(None, owner.dtype)
+    return Unknown("slice")
+
+
+def _int(value: Value) -> Optional[int]:
+    if isinstance(value, Const) and isinstance(value.value, int) and not isinstance(value.value, bool):
+        return value.value
+    return None
+
+
+def call_builtin(interp: Any, name: str, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Any) -> Value:
+    if name in ("range", "xrange"):
+        ints = [_int(a) for a in args]
+        if args and all(i is not None for i in ints) and len(ints) <= 3:
+            r = range(*ints)  # type: ignore[arg-type]
+            if len(r) <= 10_000:
+                return SeqVal([Const(i) for i in r])
+        if len(args) == 1 or (len(args) >= 2 and _int(args[0]) == 0):
+            return TFCall("range", tuple(args))
+        return Unknown("range")
+    if name == "len":
+        if args and isinstance(args[0], (SeqVal, DictVal)):
+            return Const(len(args[0].items))
+        if args and isinstance(args[0], Const) and isinstance(args[0].value, (str, tuple, list)):
+            return Const(len(args[0].value))
+        return Unknown("len")
+    if name == "enumerate":
+        items = interp.iterate(args[0]) if args else None
+        start = _int(args[1]) if len(args) > 1 else _int(kwargs.get("start", Const(0)))
+        if items is not None and start is not None:
+            return SeqVal([SeqVal([Const(start + i), item], True) for i, item in enumerate(items)])
+        return TFCall("enumerate", tuple(args))
+    if name == "zip":
+        lists = [interp.iterate(a) for a in args]
+        if lists and all(items is not None for items in lists):
+            return SeqVal([SeqVal(list(group), True) for group in zip(*lists)])  # type: ignore[misc]
+        return Unknown("zip")
+    if name in ("str", "unicode"):
+        if not args:
+            return Const("")
+        text = strings.piece(args[0])
+        from tfscope_lint.analysis.values import str_value
+        return str_value(text) if text is not None else Unknown("str")
+    if name in ("int", "float", "bool"):
+        if args and isinstance(args[0], Const):
+            try:
+                return Const({"int": int, "float": float, "bool": bool}[name](args[0].value))
+            except (TypeError, ValueError):
+                return Unknown(name)
+        if name == "bool" and args:
+            t = truth(args[0])
+            return Const(t) if t is not None else Unknown("bool")
+        return Unknown(name)
+    if name in ("list", "tuple"):
+        if not args:
+            return SeqVal([], name == "tuple")
+        items = interp.iterate(args[0])
+        return SeqVal(list(items), name == "tuple") if items is not None else Unknown(name)
+    if name == "dict":
+        base = dict(args[0].items) if args and isinstance(args[0], DictVal) else ({} if not args else None)
+        if base is None:
+            return Unknown("dict")
+        base.update({k: v for k, v in kwargs.items() if k != "**unknown**"})
+        return DictVal(base) if "**unknown**" not in kwargs else Unknown("dict")
+    if name in ("sorted", "reversed"):
+        items = interp.iterate(args[0]) if args else None
+        if items is not None and name == "reversed":
+            return SeqVal(list(reversed(items)))
+        if items is not None and all(isinstance(i, Const) for i in items) and not kwargs:
+            try:
+                return SeqVal([Const(v) for v in sorted(i.value for i in items)])  # type: ignore[union-attr]
+            except TypeError:
+                return Unknown("sorted")
+        return Unknown(name)
+    if name in ("min", "max") and args and all(isinstance(a, Const) for a in args) and not kwargs:
+        try:
+            values = [a.value for a in args]  # type: ignore[union-attr]
+            values = values[0] if len(values) == 1 else values
+            return Const(min(values) if name == "min" else max(values))
+        except (TypeError, ValueError):
+            return Unknown(name)
+    if name == "isinstance" and len(args) == 2:
+        return _isinstance(args[0], args[1])
+    if name in ("getattr", "hasattr") and len(args) >= 2 and isinstance(args[1], Const) \
+            and isinstance(args[1].value, str):
+        value = interp.get_attr(args[0], args[1].value, node)
+        if name == "hasattr":
+            return Const(True) if not isinstance(value, Unknown) else Unknown("hasattr")
+        if isinstance(value, Unknown) and len(args) == 3:
+            return Unknown("getattr default")
+        return value
+    if name == "setattr" and len(args) == 3 and isinstance(args[1], Const) and isinstance(args[0], InstanceVal):
+        args[0].attrs[str(args[1].value)] = args[2]
+        return Const(None)
+    if name == "super":
+        return _super(interp, args, frame)
+    if name == "print":
+        return Const(None)
+    if name == "format" and args:
+        return strings.format_method("{:" + (args[1].value if len(args) > 1 and isinstance(args[1], Const) else "")
+                                     + "}", args[:1], {}) if len(args) <= 2 else Unknown("format")
+    if name == "callable" and args:
+        if isinstance(args[0], (FunctionVal, BoundMethod, PartialVal, ClassVal, BuiltinVal)):
+            return Const(True)
+        return Unknown("callable")
+    if name in ("map", "filter") and len(args) == 2:
+        items = interp.iterate(args[1])
+        if items is not None and name == "map" and len(items) <= 64:
+            return SeqVal([interp.call_value(args[0], [item], {}, node, frame) for item in items])
+        return Unknown(name)
+    return Unknown(f"builtin {name}")
+
+
+def _isinstance(value: Value, cls: Value) -> Value:
+    classes = cls.items if isinstance(cls, SeqVal) else [cls]
+    if isinstance(value, InstanceVal):
+        for c in classes:
+            if isinstance(c, ClassVal) and _subclass(value.cls, c):
+                return Const(True)
+        if all(isinstance(c, ClassVal) for c in classes) and not value.cls.has_unknown_base():
+            return Const(False)
+        return Unknown("isinstance")
+    py_types = {"str": str, "int": int, "float": float, "bool": bool, "list": list, "tuple": tuple, "dict": dict}
+    if isinstance(value, Const):
+        wanted = [py_types.get(c.name) for c in classes if isinstance(c, BuiltinVal)]
+        if len(wanted) == len(classes) and all(wanted):
+            return Const(isinstance(value.value, tuple(wanted)))  # type: ignore[arg-type]
+    if isinstance(value, SymStr):
+        wanted_names = {c.name for c in classes if isinstance(c, BuiltinVal)}
+        if len(wanted_names) == len(classes):
+            return Const(bool(wanted_names & {"str", "basestring", "unicode"}))
+    if isinstance(value, SeqVal):
+        wanted_names = {c.name for c in classes if isinstance(c, BuiltinVal)}
+        if len(wanted_names) == len(classes):
+            return Const(("tuple" if value.is_tuple else "list") in wanted_names)
+    return Unknown("isinstance")
+
+
+def _subclass(cls: ClassVal, target: ClassVal) -> bool:
+    if cls is target:
+        return True
+    return any(isinstance(b, ClassVal) and _subclass(b, target) for b in cls.bases)
+
+
+def _super(interp: Any, args: List[Value], frame: Any) -> Value:
+    """super() inside a method: the next class in the (single-inheritance) chain, bound to self."""
+    if frame is None:
+        return Unknown("super")
+    self_value = frame.vars.get("self") if not args else (args[1] if len(args) > 1 else None)
+    if not isinstance(self_value, InstanceVal):
+        return Unknown("super")
+    owner = _defining_class(self_value.cls, frame.name)
+    if owner is None:
+        return Unknown("super")
+    for base in owner.bases:
+        if isinstance(base, ClassVal):
+            return _SuperProxy(base, self_value)
+    return Unknown("super")
+
+
+def _defining_class(cls: ClassVal, method: str) -> Optional[ClassVal]:
+    if method in cls.attrs:
+        return cls
+    for base in cls.bases:
+        if isinstance(base, ClassVal):
+            found = _defining_class(base, method)
+            if found is not None:
+                return found
+    return None
+
+
+class _SuperProxy(InstanceVal):
+    """Attribute lookups start at `cls`, methods bind to the real instance."""
+
+    def __init__(self, cls: ClassVal, instance: InstanceVal) -> None:
+        super().__init__(cls, instance.attrs)
+        self.instance = instance
+
+
+def call_method(interp: Any, method: str, owner: Value, args: List[Value], kwargs: Dict[str, Value],
+                node: Any) -> Value:
+    """Methods of str, list, tuple and dict values."""
+    if isinstance(owner, (Const, SymStr)) and (isinstance(owner, SymStr) or isinstance(owner.value, str)):
+        if method == "format" and isinstance(owner, Const):
+            return strings.format_method(owner.value, args, {k: v for k, v in kwargs.items()})
+        if method == "join" and args:
+            return strings.join(owner, interp.iterate(args[0]))
+        if isinstance(owner, Const):
+            simple = getattr(owner.value, method, None)
+            if simple is not None and all(isinstance(a, Const) for a in args) and not kwargs and method in (
+                    "lower", "upper", "strip", "rstrip", "lstrip", "replace", "split", "startswith", "endswith",
+                    "title", "capitalize", "rsplit", "count", "find", "isdigit", "zfill"):
+                try:
+                    result = simple(*[a.value for a in args])  # type: ignore[union-attr]
+                except Exception:  # noqa: BLE001
+                    return Unknown("str method")
+                if isinstance(result, list):
+                    return SeqVal([Const(r) for r in result])
+                return Const(result)
+        return Unknown("str method")
+    if isinstance(owner, SeqVal):
+        if method == "append" and args:
+            owner.items.append(args[0])
+            return Const(None)
+        if method == "extend" and args:
+            items = interp.iterate(args[0])
+            if items is None:
+                owner.items.clear()
+                owner.items.append(Unknown("extended"))
+            else:
+                owner.items.extend(items)
+            return Const(None)
+        if method == "insert" and len(args) == 2 and isinstance(args[0], Const):
+            owner.items.insert(args[0].value, args[1])
+            return Const(None)
+        if method == "pop":
+            if owner.items and not args:
+                return owner.items.pop()
+            return Unknown("pop")
+        if method == "index" or method == "count":
+            return Unknown(method)
+        return Unknown("list method")
+    if isinstance(owner, DictVal):
+        if method == "get" and args and isinstance(args[0], Const):
+            try:
+                if args[0].value in owner.items:
+                    return owner.items[args[0].value]
+            except TypeError:
+                return Unknown("dict get")
+            return args[1] if len(args) > 1 else kwargs.get("default", Const(None))
+        if method == "pop" and args and isinstance(args[0], Const):
+            try:
+                if args[0].value in owner.items:
+                    return owner.items.pop(args[0].value)
+            except TypeError:
+                return Unknown("dict pop")
+            return args[1] if len(args) > 1 else Unknown("dict pop")
+        if method == "setdefault" and args and isinstance(args[0], Const):
+            return owner.items.setdefault(args[0].value, args[1] if len(args) > 1 else Const(None))
+        if method == "items":
+            return SeqVal([SeqVal([Const(k), v], True) for k, v in owner.items.items()])
+        if method == "keys":
+            return SeqVal([Const(k) for k in owner.items])
+        if method == "values":
+            return SeqVal(list(owner.items.values()))
+        if method == "update" and args and isinstance(args[0], DictVal):
+            owner.items.update(args[0].items)
+            return Const(None)
+        if method == "copy":
+            return DictVal(dict(owner.items))
+        return Unknown("dict method")
+    return Unknown("method")

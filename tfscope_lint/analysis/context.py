@@ -1,0 +1,84 @@
+"""Per-module and per-call bookkeeping of the interpreter: modules, frames, origins, raw reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Set, Tuple
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from tfscope_lint.analysis.values import Value
+from tfscope_lint.findings import Location
+
+
+class ModuleContext:
+    """One parsed file: its tree, its globals, and positions computed only when a finding needs them."""
+
+    def __init__(self, path: str, dotted: str, tree: cst.Module, is_package: bool = False) -> None:
+        self.path = path
+        self.dotted = dotted
+        self.tree = tree
+        self.is_package = is_package
+        self.globals: Dict[str, Value] = {}
+        self._positions: Optional[Any] = None
+        self.executed = False
+        self.functions: List[Tuple[Any, Any]] = []  # (FunctionVal, owner class or None), in definition order
+
+    def location(self, node: cst.CSTNode) -> Location:
+        if self._positions is None:
+            wrapper = MetadataWrapper(self.tree, unsafe_skip_copy=True)
+            self._positions = wrapper.resolve(PositionProvider)
+        pos = self._positions.get(node)
+        if pos is None:
+            return Location(self.path, 1, 1, 1, 1)
+        return Location(self.path, pos.start.line, pos.start.column + 1, pos.end.line, pos.end.column + 1)
+
+
+class Frame:
+    """Local variables of one function activation (or a module's globals at module level)."""
+
+    def __init__(self, module: ModuleContext, parent: Optional["Frame"], name: str,
+                 local_vars: Optional[Dict[str, Value]] = None, is_module: bool = False) -> None:
+        self.module = module
+        self.parent = parent
+        self.name = name
+        self.is_module = is_module
+        self.vars: Dict[str, Value] = module.globals if is_module else (local_vars or {})
+        self.global_names: Set[str] = set()
+        self.nonlocal_names: Set[str] = set()
+        self.returns: List[Value] = []
+        self.extra_uncertain = 0  # > 0 once an undecidable early return may have left the function
+        self.class_body = False
+
+
+@dataclass(frozen=True)
+class Site:
+    """A place in the analysed code: a node of a module."""
+
+    module: ModuleContext
+    node: cst.CSTNode
+
+    def location(self) -> Location:
+        return self.module.location(self.node)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where something happened, with the chain of calls (outermost first) that led there."""
+
+    site: Site
+    chain: Tuple[Site, ...] = ()
+    text: str = ""  # source text of the creating call, to tell rebuilds from different definitions
+
+
+@dataclass
+class RawReport:
+    """A finding before positions and message text: the interpreter's output."""
+
+    code: str
+    origin: Origin
+    facts: Dict[str, Any] = field(default_factory=dict)
+    related: List[Tuple[str, Origin, Dict[str, Any]]] = field(default_factory=list)
+    variable: Optional[str] = None
+    scope: Optional[str] = None

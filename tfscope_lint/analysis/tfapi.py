@@ -1,0 +1,713 @@
+"""TensorFlow's API as the interpreter sees it: spellings, scopes, get_variable, graphs, tensors.
+
+Every spelling of a TF name is folded onto one canonical path ('tf.variable_scope',
+'tf.layers.dense', 'slim.conv2d', ...); calls are dispatched on that path. Anything of TF that
+is not modelled returns an unknown tensor, which keeps the analysis quiet.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+import libcst as cst
+
+from tfscope_lint.analysis import strings
+from tfscope_lint.analysis.context import Frame, Origin, RawReport
+from tfscope_lint.analysis.values import (
+    AUTO_REUSE, AutoReuse, BoundMethod, BuiltinVal, ClassVal, Const, DictVal, FunctionVal, GraphVal, InstanceVal,
+    PartialVal, ScopeVal, SeqVal, SymStr, TFCall, TFObject, TFRef, TensorVal, Unknown, Value, str_value, to_name,
+)
+from tfscope_lint.model import names
+from tfscope_lint.model.graph import (
+    ARG_ANY, ARG_NONE, NOT_GIVEN, UNKNOWN, GraphState, ModelError, ScopeFrame, ScopeHandle, VarRecord, VarRequest,
+    reusing,
+)
+from tfscope_lint.model.names import Name
+from tfscope_lint.model.shapes import Shape
+
+# Prefix rewrites that fold every spelling onto a canonical path, applied until stable.
+REWRITES: Tuple[Tuple[str, str], ...] = (
+    ("tensorflow", "tf"),
+    ("tf_slim", "slim"),
+    ("tf.compat.v1", "tf"),
+    ("tf.compat.v2", "tf"),
+    ("tf.python.ops.variable_scope", "tf"),
+    ("tf.python.ops.variables", "tf"),
+    ("tf.python.ops.init_ops", "tf"),
+    ("tf.python.ops.array_ops", "tf"),
+    ("tf.python.ops.math_ops", "tf"),
+    ("tf.python.ops.nn", "tf.nn"),
+    ("tf.python.ops.rnn_cell_impl", "tf.nn.rnn_cell"),
+    ("tf.python.ops.rnn_cell", "tf.nn.rnn_cell"),
+    ("tf.python.ops.rnn", "tf.nn"),
+    ("tf.python.framework.ops", "tf"),
+    ("tf.python.framework.dtypes", "tf"),
+    ("tf.python.layers.core", "tf.layers"),
+    ("tf.python.layers.convolutional", "tf.layers"),
+    ("tf.python.layers.normalization", "tf.layers"),
+    ("tf.python.layers", "tf.layers"),
+    ("tf.python.training", "tf.train"),
+    ("tf.contrib.slim", "slim"),
+    ("tf.contrib.layers", "slim"),
+    ("tf.contrib.framework", "slim"),
+    ("tf.contrib.rnn", "tf.nn.rnn_cell"),
+    ("tf.nn.rnn_cell.static_rnn", "tf.nn.static_rnn"),
+    ("tf.nn.rnn_cell.static_bidirectional_rnn", "tf.nn.static_bidirectional_rnn"),
+    ("slim.python.slim", "slim"),
+    ("slim.layers", "slim"),
+    ("slim.ops", "slim"),
+    ("slim.framework", "slim"),
+    ("slim.variables", "slim"),
+    ("slim.arg_scope", "slim.arg_scope"),
+    ("tf.initializers", "tf"),
+    ("tf.keras.initializers", "tf"),
+    ("tf.glorot_uniform_initializer", "tf.glorot_uniform_initializer"),
+)
+
+DTYPES = {
+    "float16", "float32", "float64", "bfloat16", "half", "double", "int8", "int16", "int32", "int64", "uint8",
+    "uint16", "uint32", "uint64", "bool", "string", "complex64", "complex128", "float", "int",
+}
+
+INITIALIZER_NAMES = {
+    "zeros_initializer", "ones_initializer", "constant_initializer", "random_normal_initializer",
+    "random_uniform_initializer", "truncated_normal_initializer", "glorot_uniform_initializer",
+    "glorot_normal_initializer", "orthogonal_initializer", "variance_scaling_initializer", "xavier_initializer",
+    "xavier_initializer_conv2d", "uniform_unit_scaling_initializer", "identity_initializer",
+    "he_normal", "he_uniform", "lecun_normal", "lecun_uniform", "glorot_uniform", "glorot_normal", "zeros", "ones",
+    "constant", "random_normal", "random_uniform", "truncated_normal", "orthogonal", "variance_scaling",
+    "Zeros", "Ones", "Constant", "RandomNormal", "RandomUniform", "TruncatedNormal", "GlorotUniform",
+    "GlorotNormal", "Orthogonal", "VarianceScaling", "HeNormal", "HeUniform",
+}
+
+# Ops whose result has the shape of their first argument.
+SAME_SHAPE_OPS = {
+    "tf.nn.relu", "tf.nn.relu6", "tf.nn.elu", "tf.nn.selu", "tf.nn.tanh", "tf.nn.sigmoid", "tf.tanh",
+    "tf.sigmoid", "tf.nn.dropout", "tf.identity", "tf.nn.leaky_relu", "tf.abs", "tf.exp", "tf.log",
+    "tf.square", "tf.sqrt", "tf.nn.softmax", "tf.nn.l2_normalize", "tf.stop_gradient", "tf.nn.softplus",
+    "tf.negative", "tf.nn.log_softmax", "tf.layers.dropout", "slim.dropout", "tf.nn.swish", "tf.math.tanh",
+}
+
+HARMLESS_CONTEXTS = {
+    "tf.device", "tf.control_dependencies", "tf.Session", "tf.InteractiveSession", "tf.colocate_with",
+    "tf.train.MonitoredTrainingSession", "tf.train.SingularMonitoredSession", "tf.gradient_tape",
+    "tf.GradientTape", "tf.summary.FileWriter", "tf.python_io.TFRecordWriter", "tf.io.TFRecordWriter",
+    "tf.init_scope", "tf.summary.record_if", "tf.distribute", "tf.container",
+}
+
+
+def canonical(path: str) -> str:
+    changed = True
+    while changed:
+        changed = False
+        for old, new in REWRITES:
+            if path == old or path.startswith(old + "."):
+                rewritten = new + path[len(old):]
+                if rewritten != path:
+                    path = rewritten
+                    changed = True
+    return path
+
+
+def module_ref(dotted: str) -> Optional[TFRef]:
+    """A TFRef for an imported module path of TF or slim, else None."""
+    head = dotted.split(".")[0]
+    if head in ("tensorflow", "tf_slim"):
+        return TFRef(canonical(dotted))
+    return None
+
+
+def dtype_of(value: Value) -> Any:
+    """A dtype name, None when the argument is absent/None, UNKNOWN otherwise."""
+    if isinstance(value, Const):
+        if value.value is None:
+            return None
+        if isinstance(value.value, str) and value.value in DTYPES:
+            return value.value
+        return UNKNOWN
+    if isinstance(value, TFRef):
+        last = value.path.rsplit(".", 1)[-1]
+        if last in DTYPES:
+            return {"float": "float32", "half": "float16", "double": "float64", "int": "int32"}.get(last, last)
+    return UNKNOWN
+
+
+def shape_of(value: Value) -> Any:
+    """A Shape for a shape argument, NOT_GIVEN for None, UNKNOWN when it cannot be read."""
+    if isinstance(value, Const):
+        if value.value is None:
+            return NOT_GIVEN
+        if isinstance(value.value, int) and not isinstance(value.value, bool):
+            return (value.value,)
+        if isinstance(value.value, (tuple, list)):
+            dims = []
+            for d in value.value:
+                if d is None or (isinstance(d, int) and not isinstance(d, bool)):
+                    dims.append(d)
+                else:
+                    return UNKNOWN
+            return tuple(dims)
+        return UNKNOWN
+    if isinstance(value, SeqVal):
+        dims = []
+        for item in value.items:
+            if isinstance(item, Const) and (item.value is None or (isinstance(item.value, int)
+                                                                    and not isinstance(item.value, bool))):
+                dims.append(item.value)
+            elif isinstance(item, (TensorVal, Unknown)) or True:
+                dims.append(None)
+        return tuple(dims)
+    if isinstance(value, TFObject) and value.kind == "shape":
+        return value.state.get("shape") if value.state.get("shape") is not None else UNKNOWN
+    return UNKNOWN
+
+
+def constant_info(value: Value) -> Tuple[Shape, Optional[str], bool]:
+    """Shape and dtype of a Python constant used as a value; the flag says whether it is one."""
+    if isinstance(value, Const):
+        v = value.value
+        if isinstance(v, bool):
+            return (), "bool", True
+        if isinstance(v, int):
+            return (), "int32", True
+        if isinstance(v, float):
+            return (), "float32", True
+        if isinstance(v, str):
+            return (), "string", True
+        return None, None, False
+    if isinstance(value, SeqVal):
+        if not value.items:
+            return (0,), "float32", True
+        inner = [constant_info(item) for item in value.items]
+        if not all(flag for _, _, flag in inner):
+            return None, None, True
+        shapes = {s for s, _, _ in inner}
+        dtypes = {d for _, d, _ in inner}
+        shape: Shape = ((len(value.items),) + next(iter(shapes))) if len(shapes) == 1 and None not in shapes else None
+        dtype = dtypes.pop() if len(dtypes) == 1 else ("float32" if dtypes <= {"int32", "float32"} else None)
+        return shape, dtype, True
+    return None, None, False
+
+
+class TFApi:
+    """Dispatch of TF names for one interpreter."""
+
+    def __init__(self, interp: Any) -> None:
+        self.interp = interp
+        from tfscope_lint.analysis import libraries
+        self.libraries = libraries.Libraries(self)
+        self.handlers: Dict[str, Callable[..., Value]] = {
+            "tf.variable_scope": self.variable_scope,
+            "tf.variable_op_scope": self.variable_op_scope,
+            "tf._pure_variable_scope": self.variable_scope,
+            "tf.name_scope": self.name_scope,
+            "tf.op_scope": self.name_scope,
+            "tf.get_variable": self.get_variable,
+            "tf.get_local_variable": self.get_variable,
+            "tf.get_variable_scope": self.get_variable_scope,
+            "tf.Variable": self.tf_variable,
+            "tf.VariableV1": self.tf_variable,
+            "tf.reset_default_graph": self.reset_default_graph,
+            "tf.Graph": self.new_graph,
+            "tf.get_default_graph": lambda *a: GraphVal(self.interp.graph),
+            "tf.placeholder": self.placeholder,
+            "tf.constant": self.constant,
+            "tf.convert_to_tensor": self.constant,
+            "tf.zeros": self.filled,
+            "tf.ones": self.filled,
+            "tf.random_normal": self.filled,
+            "tf.random_uniform": self.filled,
+            "tf.truncated_normal": self.filled,
+            "tf.random.normal": self.filled,
+            "tf.random.uniform": self.filled,
+            "tf.matmul": self.matmul,
+            "tf.reshape": self.reshape,
+            "tf.disable_v2_behavior": self.graph_mode,
+            "tf.disable_eager_execution": self.graph_mode,
+            "tf.enable_eager_execution": self.eager_mode,
+            "tf.enable_v2_behavior": self.eager_mode,
+        }
+
+    # ------------------------------------------------------------ names and attributes
+    def attribute(self, owner: TFRef, attr: str) -> Value:
+        path = canonical(owner.path + "." + attr)
+        if path in ("tf.AUTO_REUSE", "slim.AUTO_REUSE"):
+            return AUTO_REUSE
+        return TFRef(path)
+
+    def object_attribute(self, owner: Value, attr: str, node: cst.CSTNode) -> Value:
+        if isinstance(owner, ScopeVal):
+            if attr == "name":
+                return str_value(owner.handle.name)
+            if attr == "original_name_scope":
+                return Unknown("original_name_scope")
+            if attr == "reuse":
+                reuse = self.graph_of(owner).reuse_of(owner.handle)
+                if reuse == frozenset("T"):
+                    return Const(True)
+                if reuse == frozenset("F"):
+                    return Const(False)
+                if reuse == frozenset("A"):
+                    return AUTO_REUSE
+                return Unknown("reuse flag")
+            if attr in ("reuse_variables", "set_initializer", "set_dtype", "set_partitioner",
+                        "set_custom_getter", "set_regularizer", "set_caching_device"):
+                return BoundMethod(BuiltinVal("scope." + attr), owner)
+            return Unknown(f"scope attribute {attr}")
+        if isinstance(owner, GraphVal):
+            if attr == "as_default":
+                return BoundMethod(BuiltinVal("graph.as_default"), owner)
+            return Unknown("graph attribute")
+        if isinstance(owner, TensorVal):
+            if attr in ("get_shape", "shape"):
+                shape_obj = TFObject("shape", None, state={"shape": owner.shape})
+                return shape_obj if attr == "shape" else BoundMethod(BuiltinVal("tensor.get_shape"), shape_obj)
+            if attr == "dtype":
+                return TFRef("tf." + owner.dtype) if owner.dtype else Unknown("dtype")
+            if attr == "name":
+                return Unknown("tensor name")
+            return Unknown("tensor attribute")
+        if isinstance(owner, TFObject):
+            return self.libraries.object_attribute(owner, attr, node)
+        return Unknown("attribute")
+
+    def graph_of(self, scope: ScopeVal) -> GraphState:
+        current = self.interp.graph
+        if scope.graph.lineage is current.lineage:
+            return current
+        return self.interp.other_graphs.get(scope.graph.lineage, scope.graph)
+
+    # ------------------------------------------------------------ calls
+    def call(self, ref: TFRef, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Optional[Frame]) -> Value:
+        path = ref.path
+        handler = self.handlers.get(path)
+        if handler is not None:
+            return handler(args, kwargs, node, frame)
+        handled = self.libraries.call(path, args, kwargs, node, frame)
+        if handled is not None:
+            return handled
+        last = path.rsplit(".", 1)[-1]
+        if last in INITIALIZER_NAMES or last.endswith("_initializer") or last.endswith("Initializer"):
+            return TFObject("initializer", last, tuple(args), dict(kwargs))
+        if path in SAME_SHAPE_OPS and args and isinstance(args[0], TensorVal):
+            return TensorVal(args[0].shape, args[0].dtype)
+        if path.endswith(".partial") or path == "functools.partial":
+            return self.interp.make_partial(args, kwargs)
+        if last in DTYPES:
+            return TensorVal(None, last)
+        if path in ("tf.cond", "tf.while_loop", "tf.map_fn", "tf.scan", "tf.case", "tf.foldl", "tf.foldr"):
+            return self.call_callbacks(path, args, kwargs, node, frame)
+        return TensorVal()
+
+    def call_callbacks(self, path: str, args: List[Value], kwargs: Dict[str, Value], node: Any,
+                       frame: Optional[Frame]) -> Value:
+        """tf.cond and friends call their function arguments while building the graph (inside control flow)."""
+        fns = [a for a in list(args) + list(kwargs.values()) if isinstance(a, (FunctionVal, PartialVal, BoundMethod))]
+        self.interp.uncertain += 1
+        try:
+            for fn in fns:
+                params = getattr(getattr(fn, "node", None), "params", None)
+                count = len(params.params) if params is not None else 0
+                self.interp.call_value(fn, [TensorVal()] * count, {}, node, frame)
+        finally:
+            self.interp.uncertain -= 1
+        return TensorVal()
+
+    def call_object(self, obj: TFObject, args: List[Value], kwargs: Dict[str, Value], node: Any,
+                    frame: Optional[Frame]) -> Value:
+        return self.libraries.call_object(obj, args, kwargs, node, frame)
+
+    def decorate(self, deco: TFRef, value: Value) -> Optional[Value]:
+        return None
+
+    def instantiate_subclass(self, cls: ClassVal, instance: InstanceVal, args: List[Value], kwargs: Dict[str, Value],
+                             node: Any) -> Optional[Value]:
+        return None
+
+    @staticmethod
+    def bind(args: List[Value], kwargs: Dict[str, Value], order: Tuple[str, ...]) -> Dict[str, Value]:
+        bound: Dict[str, Value] = {}
+        for name, value in zip(order, args):
+            bound[name] = value
+        for name, value in kwargs.items():
+            bound[name] = value
+        return bound
+
+    # ------------------------------------------------------------ scopes
+    SCOPE_ARGS = ("name_or_scope", "default_name", "values", "initializer", "regularizer", "caching_device",
+                  "partitioner", "custom_getter", "reuse", "dtype", "use_resource", "constraint",
+                  "auxiliary_name_scope")
+
+    def variable_scope(self, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Any) -> Value:
+        return TFCall("variable_scope", (), self.bind(args, kwargs, self.SCOPE_ARGS), node)
+
+    def variable_op_scope(self, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Any) -> Value:
+        order = ("values", "name_or_scope", "default_name") + self.SCOPE_ARGS[3:]
+        return TFCall("variable_scope", (), self.bind(args, kwargs, order), node)
+
+    def name_scope(self, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Any) -> Value:
+        return TFCall("name_scope", tuple(args), kwargs, node)
+
+    def harmless_context(self, node: cst.CSTNode) -> bool:
+        name = strings.dotted_name(node) or ""
+        return name.split(".")[-1] in ("open", "Session", "device", "control_dependencies", "as_default",
+                                       "suppress", "catch_warnings", "no_grad", "Pool", "Timer", "timer")
+
+    def reuse_arg(self, value: Optional[Value], module: Any = None, node: Any = None) -> Any:
+        """The possible values of a reuse= argument (N, T, A); 'invalid' for what TF rejects."""
+        if value is None:
+            return ARG_NONE
+        if isinstance(value, Const):
+            if value.value is True:
+                return frozenset("T")
+            if value.value is False or value.value is None:
+                return ARG_NONE
+            return "invalid"
+        if isinstance(value, AutoReuse):
+            return frozenset("A")
+        if isinstance(value, (Unknown, TFRef, TensorVal)):
+            return ARG_ANY
+        if isinstance(value, (SeqVal, DictVal, SymStr, ScopeVal, FunctionVal, InstanceVal)):
+            return "invalid" if not isinstance(value, InstanceVal) else ARG_ANY
+        return ARG_ANY
+
+    def enter(self, call: TFCall, node: cst.CSTNode, frame: Frame) -> Tuple[Value, Callable[[], None]]:
+        if call.kind == "variable_scope":
+            return self.enter_variable_scope(call, node, frame)
+        if call.kind == "name_scope":
+            first = call.args[0] if call.args else call.kwargs.get("name", Const(None))
+            text = to_name(first) if not isinstance(first, Const) or first.value is not None else None
+            return (str_value(names.make(text, ("/",))) if text else Unknown("name scope")), lambda: None
+        if call.kind == "as_default":
+            return self.enter_graph(call.args[0])
+        return self.libraries.enter(call, node, frame)
+
+    def enter_variable_scope(self, call: TFCall, node: cst.CSTNode, frame: Frame) -> Tuple[Value, Callable[[], None]]:
+        kw = call.kwargs
+        target_value = kw.get("name_or_scope", Const(None))
+        default = kw.get("default_name", Const(None))
+        reuse_value = kw.get("reuse")
+        origin = self.interp.origin(frame.module, call.node or node)
+        return self.open_scope(target_value, default, reuse_value, kw.get("dtype"), origin, frame,
+                               initializer=kw.get("initializer"), report_node=call.node or node)
+
+    def open_scope(self, target_value: Value, default: Value, reuse_value: Optional[Value], dtype_value: Any,
+                   origin: Origin, frame: Frame, initializer: Optional[Value] = None,
+                   report_node: Any = None) -> Tuple[Value, Callable[[], None]]:
+        """Enter a variable scope the way variable_scope() does; returns the `as` value and the exit action."""
+        graph = self.interp.graph
+        reuse = self.reuse_arg(reuse_value)
+        if reuse == "invalid":
+            self.report_error("TFS109", origin, {"detail": "The reuse parameter must be True or False or None: "
+                                                 "TensorFlow rejects this value ('The reuse parameter must be True or "
+                                                 "False or None.')"})
+            reuse = ARG_ANY
+        target: Any
+        if isinstance(target_value, ScopeVal):
+            target = target_value.handle
+        elif isinstance(target_value, Const) and target_value.value is None:
+            target = None
+        else:
+            name = to_name(target_value)
+            if name is None:
+                target = names.make((names.Atom("scope"),))
+            else:
+                target = name
+        default_text = default.value if isinstance(default, Const) and isinstance(default.value, str) else None
+        if target is None and default_text is None and not (isinstance(default, Const) and default.value is None):
+            target = (names.Atom("default scope"),)
+        if target is None and default_text is None:
+            self.interp.report(RawReport("TFS109", origin, {
+                "detail": "variable_scope() needs a name: TensorFlow raises 'If default_name is None then "
+                          "name_or_scope is required'"}), "TypeError")
+            target = (names.Atom("scope"),)
+        explicit_false = isinstance(reuse_value, Const) and reuse_value.value is False
+        parent_reuse = graph.current_reuse()
+        dtype = dtype_of(dtype_value) if dtype_value is not None else None
+        scope_frame, errors = graph.enter(target, reuse, origin, default_text, dtype if isinstance(dtype, str) else None)
+        if initializer is not None and not (isinstance(initializer, Const) and initializer.value is None):
+            scope_frame.handle.has_initializer = True
+        for error in errors:
+            if error.kind == "reuse_without_name":
+                self.interp.report(RawReport("TFS109", origin, {
+                    "detail": "reuse=True cannot be used without a name_or_scope: TensorFlow rejects a reusing "
+                              "variable_scope that has only a default_name"}))
+        if explicit_false and reusing(parent_reuse) and not isinstance(target, ScopeHandle):
+            parent = graph.stack[-2].handle if len(graph.stack) >= 2 else graph.root
+            self.interp.report(RawReport("TFS202", origin, {
+                "parent": names.render(parent.name) or "<root>",
+                "reuse_reason": self.reuse_reason(graph, parent)},
+                related=self.reuse_related(graph, parent)), None)
+        graph_ref = graph
+
+        def on_exit() -> None:
+            current = self.interp.graph
+            if current.lineage is graph_ref.lineage:
+                current.exit(scope_frame)
+
+        return ScopeVal(scope_frame.handle, graph), on_exit
+
+    def enter_unknown_scope(self, node: cst.CSTNode) -> Tuple[Value, Callable[[], None]]:
+        """An unknown context manager may open any scope: names inside become unknown, reuse too."""
+        graph = self.interp.graph
+        frame_, _ = graph.enter((names.Atom("unknown context"),), ARG_ANY, None)
+        graph_ref = graph
+
+        def on_exit() -> None:
+            if self.interp.graph.lineage is graph_ref.lineage:
+                self.interp.graph.exit(frame_)
+
+        return Unknown("context value"), on_exit
+
+    def enter_graph(self, graph_value: Value) -> Tuple[Value, Callable[[], None]]:
+        if not isinstance(graph_value, GraphVal):
+            return Unknown("graph"), lambda: None
+        previous = self.interp.graph
+        target = self.interp.other_graphs.pop(graph_value.state.lineage, graph_value.state)
+        if target.lineage is previous.lineage:
+            return graph_value, lambda: None
+        self.interp.other_graphs[previous.lineage] = previous
+        self.interp.graph = target
+
+        def on_exit() -> None:
+            inner = self.interp.graph
+            self.interp.other_graphs[inner.lineage] = inner
+            self.interp.graph = self.interp.other_graphs.pop(previous.lineage, previous)
+
+        return graph_value, on_exit
+
+    def reuse_reason(self, graph: GraphState, handle: ScopeHandle) -> str:
+        origin = graph.reuse_origin.get(handle.id)
+        if graph.root_leak is not None and origin is graph.root_leak:
+            return "reuse_variables() was called on the root scope"
+        reuse = graph.reuse_of(handle)
+        if reuse == frozenset("A"):
+            return "reuse=tf.AUTO_REUSE"
+        return "reuse=True"
+
+    def reuse_related(self, graph: GraphState, handle: ScopeHandle) -> List[Tuple[str, Origin, Dict[str, Any]]]:
+        origin = graph.reuse_origin.get(handle.id)
+        if origin is None:
+            return []
+        kind = "reuse_leak" if origin is graph.root_leak else "reuse_on"
+        return [(kind, origin, {})]
+
+    def get_variable_scope(self, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Any) -> Value:
+        return ScopeVal(self.interp.graph.current, self.interp.graph)
+
+    def scope_method(self, method: str, scope: ScopeVal, node: Any, frame: Any) -> Value:
+        if method == "reuse_variables":
+            graph = self.graph_of(scope)
+            module = self.interp.frames[-1].module if self.interp.frames else None
+            origin = self.interp.origin(module, node) if module is not None and node is not None else None
+            if self.interp.uncertain or self.interp.current_frame_uncertain():
+                graph.scope_reuse[scope.handle.id] = graph.reuse_of(scope.handle) | frozenset("T")
+            else:
+                graph.reuse_variables(scope.handle, origin)
+        return Const(None)
+
+    # ------------------------------------------------------------ graphs and modes
+    def reset_default_graph(self, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Any) -> Value:
+        self.interp.graph = GraphState(open_world=self.interp.graph.open_world)
+        return Const(None)
+
+    def new_graph(self, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Any) -> Value:
+        return GraphVal(GraphState())
+
+    def graph_mode(self, *args: Any) -> Value:
+        return Const(None)
+
+    def eager_mode(self, *args: Any) -> Value:
+        return Const(None)
+
+    # ------------------------------------------------------------ tensors
+    def placeholder(self, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Any) -> Value:
+        bound = self.bind(args, kwargs, ("dtype", "shape", "name"))
+        dtype = dtype_of(bound.get("dtype", Const(None)))
+        shape = shape_of(bound.get("shape", Const(None)))
+        return TensorVal(shape if isinstance(shape, tuple) else None, dtype if isinstance(dtype, str) else None)
+
+    def constant(self, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Any) -> Value:
+        bound = self.bind(args, kwargs, ("value", "dtype", "shape", "name"))
+        value = bound.get("value", Unknown("value"))
+        shape, dtype, _ = constant_info(value)
+        if isinstance(value, TensorVal):
+            shape, dtype = value.shape, value.dtype
+        explicit = dtype_of(bound.get("dtype", Const(None)))
+        if explicit is not None:
+            dtype = explicit if isinstance(explicit, str) else None
+        given_shape = shape_of(bound.get("shape", Const(None)))
+        if isinstance(given_shape, tuple):
+            shape = given_shape
+        return TensorVal(shape, dtype)
+
+    def filled(self, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Any) -> Value:
+        bound = self.bind(args, kwargs, ("shape",))
+        shape = shape_of(bound.get("shape", Const(None)))
+        dtype = dtype_of(kwargs.get("dtype", Const("float32")))
+        return TensorVal(shape if isinstance(shape, tuple) else None, dtype if isinstance(dtype, str) else None)
+
+    def matmul(self, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Any) -> Value:
+        bound = self.bind(args, kwargs, ("a", "b"))
+        a, b = bound.get("a"), bound.get("b")
+        if isinstance(a, TensorVal) and isinstance(b, TensorVal) and a.shape is not None and b.shape is not None \
+                and len(a.shape) == 2 and len(b.shape) == 2 and "transpose_a" not in kwargs \
+                and "transpose_b" not in kwargs:
+            return TensorVal((a.shape[0], b.shape[1]), a.dtype or b.dtype)
+        return TensorVal(None, a.dtype if isinstance(a, TensorVal) else None)
+
+    def reshape(self, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Any) -> Value:
+        bound = self.bind(args, kwargs, ("tensor", "shape"))
+        shape = shape_of(bound.get("shape", Const(None)))
+        tensor = bound.get("tensor")
+        dtype = tensor.dtype if isinstance(tensor, TensorVal) else None
+        if isinstance(shape, tuple):
+            return TensorVal(tuple(None if d == -1 else d for d in shape), dtype)
+        return TensorVal(None, dtype)
+
+    # ------------------------------------------------------------ variables
+    VAR_ARGS = ("name", "shape", "dtype", "initializer", "regularizer", "trainable", "collections",
+                "caching_device", "partitioner", "validate_shape", "use_resource", "custom_getter", "constraint")
+
+    def get_variable(self, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Frame) -> Value:
+        origin = self.interp.origin(frame.module, node)
+        if "reuse" in kwargs:
+            self.interp.report(RawReport("TFS109", origin, {
+                "detail": "get_variable() has no reuse parameter: TensorFlow raises \"get_variable() got an "
+                          "unexpected keyword argument 'reuse'\"; set reuse on the enclosing variable_scope"}),
+                "TypeError")
+            kwargs = {k: v for k, v in kwargs.items() if k != "reuse"}
+        if "**unknown**" in kwargs:
+            return TensorVal(None, None, True)
+        bound = self.bind(args, kwargs, self.VAR_ARGS)
+        name = to_name(bound.get("name", Unknown("name")))
+        if name is None:
+            return TensorVal(None, None, True)
+        shape = shape_of(bound["shape"]) if "shape" in bound else NOT_GIVEN
+        dtype = dtype_of(bound["dtype"]) if "dtype" in bound else None
+        init, init_shape, init_dtype = self.initializer_kind(bound.get("initializer"))
+        if init == "none" and self.interp.graph.current.has_initializer:
+            init = "callable" if shape is not NOT_GIVEN else "unknown"
+        if "custom_getter" in bound or "partitioner" in bound:
+            init = "unknown" if init == "none" else init
+        request = VarRequest(name, shape, dtype, init, init_shape, init_dtype, origin)
+        record = self.create(request, origin, frame)
+        shape_out = record.shape if record is not None else None
+        return TensorVal(shape_out, record.dtype if record is not None else None, True,
+                         record.name if record is not None else None)
+
+    def initializer_kind(self, value: Optional[Value]) -> Tuple[str, Shape, Optional[str]]:
+        if value is None or (isinstance(value, Const) and value.value is None):
+            return "none", None, None
+        if isinstance(value, TFObject) and value.kind == "initializer":
+            return "callable", None, None
+        if isinstance(value, TFRef):
+            last = value.path.rsplit(".", 1)[-1]
+            if last in INITIALIZER_NAMES or last.endswith(("_initializer", "Initializer")):
+                return "callable", None, None
+            return "unknown", None, None
+        if isinstance(value, FunctionVal) and isinstance(value.node, cst.Lambda):
+            params = value.node.params
+            if not params.params and params.star_arg is cst.MaybeSentinel.DEFAULT or not params.params:
+                return "lambda", None, None
+            return "callable", None, None
+        if isinstance(value, TensorVal):
+            return "constant", value.shape, value.dtype
+        shape, dtype, is_const = constant_info(value)
+        if is_const:
+            return "constant", shape, dtype
+        return "unknown", None, None
+
+    def create(self, request: VarRequest, origin: Origin, frame: Optional[Frame],
+               created_by: str = "get_variable") -> Optional[VarRecord]:
+        """Run get_variable's decision on the current graph and report its certain errors."""
+        graph = self.interp.graph
+        record, errors = graph.get_variable(request, created_by)
+        for error in errors:
+            self.report_model_error(error, request, origin, graph)
+        return record
+
+    def report_model_error(self, error: ModelError, request: VarRequest, origin: Origin, graph: GraphState) -> None:
+        variable = names.render(error.full_name)
+        scope = names.render(error.scope) or "<root>"
+        facts: Dict[str, Any] = {"variable": variable, "scope": scope}
+        related: List[Tuple[str, Origin, Dict[str, Any]]] = []
+        code: str
+        existing = error.existing
+        if existing is not None and error.kind in ("already_exists", "shape_mismatch", "dtype_mismatch"):
+            related.append(("first_created", existing.origin, {"variable": variable}))
+        if error.kind == "already_exists":
+            same_site = existing is not None and isinstance(existing.origin, Origin) and \
+                existing.origin.site.node is origin.site.node
+            fetch = request.shape is NOT_GIVEN and request.init == "none"
+            reentered = existing is not None and existing.open_id != graph.open_id() and graph.open_id() != 0 \
+                and existing.open_id != 0
+            if same_site or fetch or reentered:
+                code = "TFS102"
+                if same_site:
+                    facts["why"] = "the same creation site runs a second time"
+                elif fetch:
+                    facts["why"] = "this call fetches it by name (no shape, no initializer)"
+                else:
+                    facts["why"] = f"scope '{scope}' was opened again and creates it a second time"
+            else:
+                code = "TFS101"
+                facts["first"] = existing.origin.site.location().short() if existing is not None and isinstance(
+                    existing.origin, Origin) else "an earlier call"
+        elif error.kind == "does_not_exist":
+            others = graph.same_short_name(error.full_name)
+            facts["reuse_reason"] = self.reuse_reason(graph, graph.current)
+            related.extend(self.reuse_related(graph, graph.current))
+            if others:
+                code = "TFS104"
+                other = others[0]
+                facts["short"] = names.render(names.last_component(error.full_name))
+                facts["existing"] = names.render(other.name)
+                related.append(("existing", other.origin, {"existing": facts["existing"]}))
+            else:
+                code = "TFS103"
+        elif error.kind == "shape_mismatch":
+            from tfscope_lint.model.shapes import render
+            code = "TFS105"
+            facts["shape"] = render(error.detail.get("shape"))
+            facts["found"] = render(error.detail.get("found"))
+        elif error.kind == "dtype_mismatch":
+            code = "TFS106"
+            facts["detail"] = (f"Trying to share variable '{variable}' as {error.detail.get('dtype')}, but it was "
+                               f"created as {error.detail.get('found')}")
+        elif error.kind == "init_dtype_mismatch":
+            code = "TFS106"
+            facts["detail"] = (f"Variable '{variable}' gets a constant initializer of dtype "
+                               f"{error.detail.get('init_dtype')} but dtype={error.detail.get('dtype')}: TensorFlow "
+                               f"raises 'Initializer type ... and explicit dtype ... don't match.'")
+        elif error.kind == "undefined_shape":
+            code = "TFS107"
+        elif error.kind == "constant_with_shape":
+            code = "TFS108"
+        else:
+            return
+        self.report_error(code, origin, facts, related, variable, scope)
+
+    def report_error(self, code: str, origin: Origin, facts: Dict[str, Any],
+                     related: Optional[List[Tuple[str, Origin, Dict[str, Any]]]] = None,
+                     variable: Optional[str] = None, scope: Optional[str] = None) -> None:
+        self.interp.report(RawReport(code, origin, facts, list(related or []), variable, scope))
+
+    def tf_variable(self, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Frame) -> Value:
+        graph = self.interp.graph
+        key = (id(node), graph.lineage)
+        runs = self.interp.site_runs.get(key, 0)
+        self.interp.site_runs[key] = runs + 1
+        bound = self.bind(args, kwargs, ("initial_value", "trainable", "collections", "validate_shape",
+                                         "caching_device", "name", "variable_def", "dtype"))
+        value = bound.get("initial_value")
+        shape, dtype = (value.shape, value.dtype) if isinstance(value, TensorVal) else constant_info(value)[:2] \
+            if value is not None else (None, None)
+        if runs >= 1 and reusing(graph.current_reuse()):
+            origin = self.interp.origin(frame.module, node)
+            name = to_name(bound.get("name", Const("Variable"))) or names.text("Variable")
+            scope = names.render(graph.current.name) or "<root>"
+            self.interp.report(RawReport("TFS201", origin, {
+                "scope": scope, "variable": names.render(names.join(graph.current.name, name))},
+                related=self.reuse_related(graph, graph.current), variable=None, scope=scope), None)
+        return TensorVal(shape, dtype if isinstance(dtype, str) else None, True)
