@@ -1,4 +1,4 @@
 from tfscope_lint.cli import main
 
 if __name__ == "__main__":
-    main()
+    main(prog_name="tfscope-lint")

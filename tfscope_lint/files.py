@@ -1,4 +1,10 @@
-"""Finding the Python files to check and reading them as text. Knows nothing of TensorFlow."""
+"""Finding the Python files to check and reading them as text. Knows nothing of TensorFlow.
+
+Directories are walked for *.py and *.pyi files, skipping what the excludes and .gitignore
+files name (gitignore-style patterns through pathspec, as git itself reads them). Paths given
+explicitly are always checked, unless --force-exclude asks for the excludes to apply to them too
+(pre-commit passes every staged file by name).
+"""
 
 from __future__ import annotations
 
@@ -6,33 +12,109 @@ import io
 import os
 import tokenize
 from pathlib import Path
-from typing import Iterable, List, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+import pathspec
 
 from tfscope_lint.findings import FileProblem
 
 PYTHON_SUFFIXES = (".py", ".pyi")
-SKIPPED_DIRS = {".git", ".hg", ".svn", "__pycache__", ".tox", ".nox", ".venv", "venv", ".eggs",
-                "node_modules", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".tfscope_cache"}
+DEFAULT_EXCLUDE: Tuple[str, ...] = (
+    ".git", ".hg", ".svn", ".bzr", "__pycache__", ".tox", ".nox", ".venv", "venv", ".eggs", "*.egg-info",
+    "node_modules", ".mypy_cache", ".pytest_cache", ".ruff_cache", ".tfscope_cache", "__pypackages__",
+    "_build", "buck-out", "build", "dist", "site-packages",
+)
 
 
 class SourceError(Exception):
     """A file that cannot be read as Python source text; the message is the one-line reason."""
 
 
-def discover(paths: Iterable[str]) -> Tuple[List[Path], List[FileProblem]]:
+def _relative(path: Path, root: Path) -> str:
+    """`path` relative to `root` with forward slashes; outside it, the absolute path minus its anchor."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.relative_to(root).as_posix()
+    except ValueError:
+        return absolute.as_posix().lstrip("/")
+
+
+class PatternSet:
+    """gitignore-style patterns anchored at one directory (the project root, or a .gitignore's folder)."""
+
+    def __init__(self, patterns: Sequence[str], root: Path) -> None:
+        self.patterns = tuple(patterns)
+        self.root = Path(os.path.abspath(root))
+        self._spec = pathspec.GitIgnoreSpec.from_lines(self.patterns)
+
+    def check(self, path: Path, is_dir: bool = False) -> Optional[bool]:
+        """True if excluded, False if re-included by a `!pattern`, None if no pattern speaks of it."""
+        relative = _relative(path, self.root)
+        if relative in ("", "."):
+            return None
+        return self._spec.check_file(relative + ("/" if is_dir else "")).include
+
+    def matches(self, path: Path, is_dir: bool = False) -> bool:
+        return bool(self.check(path, is_dir))
+
+
+class GitIgnore:
+    """The .gitignore files from the repository top down to each directory, read once each."""
+
+    def __init__(self, start: Path) -> None:
+        start = Path(os.path.abspath(start))
+        self.top = next((p for p in [start, *start.parents] if (p / ".git").exists()), start)
+        self._specs: Dict[Path, Optional[PatternSet]] = {}
+
+    def _spec(self, directory: Path) -> Optional[PatternSet]:
+        if directory not in self._specs:
+            try:
+                lines = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
+                self._specs[directory] = PatternSet(lines, directory)
+            except OSError:
+                self._specs[directory] = None
+        return self._specs[directory]
+
+    def ignored(self, path: Path, is_dir: bool) -> bool:
+        path = Path(os.path.abspath(path))
+        try:
+            parts = path.parent.relative_to(self.top).parts
+        except ValueError:
+            return False
+        verdict: Optional[bool] = None
+        directory = self.top
+        for part in ("",) + parts:
+            directory = directory / part if part else directory
+            spec = self._spec(directory)
+            if spec is not None:
+                result = spec.check(path, is_dir)
+                verdict = result if result is not None else verdict
+        return bool(verdict)
+
+
+def discover(
+    paths: Iterable[str],
+    exclude: Optional[PatternSet] = None,
+    force_exclude: bool = False,
+    respect_gitignore: bool = True,
+) -> Tuple[List[Path], List[FileProblem]]:
     """Expand the given paths into Python files (walking directories), in a stable order."""
+    exclude = exclude or PatternSet(DEFAULT_EXCLUDE, Path.cwd())
     files: List[Path] = []
     problems: List[FileProblem] = []
     seen = set()
     for raw in paths:
         path = Path(raw)
-        if path.is_dir():
-            candidates = sorted(_walk(path))
-        elif path.is_file():
-            candidates = [path]
-        else:
+        if not path.exists():
             problems.append(FileProblem(str(raw), "no such file or directory"))
             continue
+        if force_exclude and exclude.matches(path, path.is_dir()):
+            continue
+        if path.is_dir():
+            gitignore = GitIgnore(path) if respect_gitignore else None
+            candidates: Iterable[Path] = sorted(_walk(path, exclude, gitignore))
+        else:
+            candidates = [path]
         for candidate in candidates:
             key = os.path.realpath(candidate)
             if key not in seen:
@@ -41,12 +123,16 @@ def discover(paths: Iterable[str]) -> Tuple[List[Path], List[FileProblem]]:
     return files, problems
 
 
-def _walk(root: Path) -> Iterable[Path]:
+def _walk(root: Path, exclude: PatternSet, gitignore: Optional[GitIgnore]) -> Iterable[Path]:
+    def skipped(path: Path, is_dir: bool) -> bool:
+        return exclude.matches(path, is_dir) or bool(gitignore and gitignore.ignored(path, is_dir))
+
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIPPED_DIRS and not d.endswith(".egg-info"))
+        base = Path(dirpath)
+        dirnames[:] = sorted(d for d in dirnames if not skipped(base / d, True))
         for name in filenames:
-            if name.endswith(PYTHON_SUFFIXES):
-                yield Path(dirpath) / name
+            if name.endswith(PYTHON_SUFFIXES) and not skipped(base / name, False):
+                yield base / name
 
 
 def read_source(path: Path) -> str:
@@ -55,6 +141,11 @@ def read_source(path: Path) -> str:
         data = path.read_bytes()
     except OSError as exc:
         raise SourceError(f"cannot read: {exc.strerror or exc}") from None
+    return decode_source(data)
+
+
+def decode_source(data: bytes) -> str:
+    """Bytes to text as the interpreter would decode them; a one-line SourceError if it cannot."""
     if b"\0" in data:
         raise SourceError("not a text file (contains a NUL byte)")
     try:

@@ -69,3 +69,5 @@ class RunResult:
     findings: list = field(default_factory=list)
     problems: list = field(default_factory=list)
     files_checked: int = 0
+    suppressed: int = 0  # findings hidden by noqa comments
+    sources: dict = field(default_factory=dict)  # path -> text, for code frames and fingerprints

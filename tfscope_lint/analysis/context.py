@@ -82,3 +82,5 @@ class RawReport:
     related: List[Tuple[str, Origin, Dict[str, Any]]] = field(default_factory=list)
     variable: Optional[str] = None
     scope: Optional[str] = None
+    cascade: Optional[tuple] = None  # reports with the same key share one cause: only the first is kept
+    followers: int = 0  # how many later reports of the same cause were folded into this one

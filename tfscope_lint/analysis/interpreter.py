@@ -73,6 +73,7 @@ class Interpreter:
         self.site_runs: Dict[Tuple[int, object], int] = {}
         self.loop_ids = itertools.count(1)
         self.budget_hit: Optional[str] = None
+        self.cascades: Dict[tuple, RawReport] = {}
         from tfscope_lint.analysis.tfapi import TFApi  # late import: tfapi calls back into us
         self.tf = TFApi(self)
 
@@ -98,6 +99,12 @@ class Interpreter:
             return
         if self.uncertain > 0 or self.current_frame_uncertain():
             return
+        if raw.cascade is not None:
+            first = self.cascades.get(raw.cascade)
+            if first is not None:
+                first.followers += 1
+                return
+            self.cascades[raw.cascade] = raw
         self.reports.append(raw)
 
     def current_frame_uncertain(self) -> bool:
@@ -685,6 +692,8 @@ class Interpreter:
             return Unknown(f"class attribute {attr}")
         if isinstance(owner, (ScopeVal, TensorVal, TFObject, TFCall)) or owner.__class__.__name__ == "GraphVal":
             return self.tf.object_attribute(owner, attr, node)
+        if isinstance(owner, Const) and attr == "value" and isinstance(owner.value, int):
+            return owner  # Dimension.value
         if isinstance(owner, (Const, SymStr, SeqVal, DictVal)):
             return BoundMethod(BuiltinVal("method." + attr), owner)
         return Unknown(f"attribute {attr}")
@@ -696,6 +705,8 @@ class Interpreter:
         element = node.slice[0].slice
         if isinstance(element, cst.Index):
             key = self.eval(element.value, frame)
+            if isinstance(owner, TFObject) and owner.kind == "shape":
+                return self.tf.shape_item(owner, key)
             return builtins_impl.subscript(owner, key)
         if isinstance(element, cst.Slice):
             lower = self.eval(element.lower, frame) if element.lower else Const(None)
@@ -886,6 +897,10 @@ class Interpreter:
                     return TFCall("as_default", (func.self_value,), {}, node)
                 if inner.name == "tensor.get_shape":
                     return func.self_value
+                if inner.name == "shape.as_list" and isinstance(func.self_value, TFObject):
+                    shape = func.self_value.state.get("shape")
+                    return SeqVal([Const(d) if d is not None else Const(None) for d in shape]) \
+                        if shape is not None else Unknown("as_list")
                 return Unknown("method")
             return self.call_value(inner, [func.self_value] + args, kwargs, node, frame)
         if isinstance(func, PartialVal):

@@ -286,6 +286,9 @@ def _to_findings(reports: Iterable[RawReport]) -> List[Finding]:
             message = rules.render_message(raw.code, **raw.facts)
         except KeyError as exc:
             message = f"{rules.rule(raw.code).summary} (missing fact {exc})"
+        if raw.followers:
+            message += rules.render_related("followers", count=raw.followers,
+                                            plural="s fail" if raw.followers > 1 else " fails")
         findings.append(Finding(raw.code, message, location, tuple(related),
                                 raw.facts.get("variable"), raw.facts.get("scope"), rules.rule(raw.code).hint or None))
     return findings

@@ -154,8 +154,8 @@ def shape_of(value: Value) -> Any:
             if isinstance(item, Const) and (item.value is None or (isinstance(item.value, int)
                                                                     and not isinstance(item.value, bool))):
                 dims.append(item.value)
-            elif isinstance(item, (TensorVal, Unknown)) or True:
-                dims.append(None)
+            else:
+                return UNKNOWN  # a dimension computed at run time may well be known to TF
         return tuple(dims)
     if isinstance(value, TFObject) and value.kind == "shape":
         return value.state.get("shape") if value.state.get("shape") is not None else UNKNOWN
@@ -268,8 +268,32 @@ class TFApi:
                 return Unknown("tensor name")
             return Unknown("tensor attribute")
         if isinstance(owner, TFObject):
+            if owner.kind == "shape":
+                return self.shape_attribute(owner, attr)
             return self.libraries.object_attribute(owner, attr, node)
         return Unknown("attribute")
+
+    @staticmethod
+    def shape_attribute(owner: TFObject, attr: str) -> Value:
+        shape = owner.state.get("shape")
+        if attr in ("as_list", "get_shape") and shape is not None:
+            return BoundMethod(BuiltinVal("shape.as_list"), owner)
+        if attr == "ndims":
+            return Const(len(shape)) if shape is not None else Unknown("ndims")
+        return Unknown("shape attribute")
+
+    @staticmethod
+    def shape_item(owner: TFObject, key: Value) -> Value:
+        shape = owner.state.get("shape")
+        if shape is None or not isinstance(key, Const):
+            return Unknown("dimension")
+        try:
+            picked = shape[key.value]
+        except (IndexError, TypeError):
+            return Unknown("dimension")
+        if isinstance(picked, tuple):
+            return TFObject("shape", None, state={"shape": picked})
+        return Const(picked) if picked is not None else Unknown("dimension")
 
     def graph_of(self, scope: ScopeVal) -> GraphState:
         current = self.interp.graph
@@ -686,7 +710,17 @@ class TFApi:
             code = "TFS108"
         else:
             return
-        self.report_error(code, origin, facts, related, variable, scope)
+        cascade = None
+        if code in ("TFS101", "TFS102", "TFS105", "TFS106") and existing is not None:
+            cause: Any = existing.open_id
+        elif code in ("TFS103", "TFS104"):
+            cause = id(graph.reuse_origin.get(graph.current.id))
+        else:
+            cause = None
+        if cause is not None:
+            where = graph.open_id() or (tuple(id(s.node) for s in origin.chain) or id(origin.site.node))
+            cascade = (code, id(graph.lineage), where, cause)
+        self.interp.report(RawReport(code, origin, facts, related, variable, scope, cascade))
 
     def report_error(self, code: str, origin: Origin, facts: Dict[str, Any],
                      related: Optional[List[Tuple[str, Origin, Dict[str, Any]]]] = None,

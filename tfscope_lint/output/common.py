@@ -1,0 +1,71 @@
+"""What every formatter needs to know about a finding beyond the finding itself.
+
+The catalogue gives each code its name and severity; findings only carry the code. A code the
+catalogue does not know (an analysis bug) still prints, as an error, rather than crash a report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, TextIO, Tuple
+
+from tfscope_lint.findings import Finding, Location
+from tfscope_lint.rules import ERROR, RULES, Rule
+
+
+@dataclass
+class Context:
+    """Where a report goes and how it may look."""
+
+    stream: TextIO
+    color: bool = False  # False: never any escape codes; True: rich decides (terminal, FORCE_COLOR)
+    sources: Dict[str, str] = field(default_factory=dict)
+    files: List[str] = field(default_factory=list)
+
+
+def rule_of(finding: Finding) -> Optional[Rule]:
+    return RULES.get(finding.code)
+
+
+def name_of(finding: Finding) -> str:
+    rule = rule_of(finding)
+    return rule.name if rule else "unknown-rule"
+
+
+def severity_of(finding: Finding) -> str:
+    rule = rule_of(finding)
+    return rule.severity if rule else ERROR
+
+
+def hint_of(finding: Finding) -> str:
+    rule = rule_of(finding)
+    return finding.fix_hint or (rule.hint if rule else "")
+
+
+def span(location: Location) -> Tuple[int, int, int, int]:
+    """(line, column, end_line, end_column), 1-based; an unknown end collapses onto the start."""
+    line, column = max(location.line, 1), max(location.column, 1)
+    end_line = location.end_line if location.end_line >= line else line
+    end_column = location.end_column
+    if end_column < 1 or (end_line == line and end_column < column):
+        end_column = column
+    return line, column, end_line, end_column
+
+
+def source_line(sources: Dict[str, str], path: str, line: int) -> Optional[str]:
+    """The text of one 1-based line, without its newline; None when the source is not at hand."""
+    text = sources.get(path)
+    if text is None:
+        return None
+    lines = text.splitlines()
+    return lines[line - 1] if 0 < line <= len(lines) else None
+
+
+def relative_uri(path: str) -> str:
+    """A forward-slash path relative to the working directory, else an absolute file URI (as SARIF wants)."""
+    resolved = Path(path).resolve()
+    try:
+        return resolved.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return resolved.as_uri()

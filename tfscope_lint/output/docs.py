@@ -1,0 +1,60 @@
+"""Rule documentation rendered from the catalogue: `rules`, `explain`, SARIF help and the README table.
+
+One renderer per shape, so the terminal, code scanning and the README never tell different stories.
+"""
+
+from __future__ import annotations
+
+from typing import List
+
+from rich.table import Table
+
+from tfscope_lint.rules import RULES, Rule
+
+
+def _status(rule: Rule) -> str:
+    return f"{rule.severity} (opt-in)" if rule.opt_in else rule.severity
+
+
+def rules_table() -> Table:
+    table = Table(title="tfscope-lint rules", title_justify="left")
+    table.add_column("Code", style="bold", no_wrap=True)
+    table.add_column("Name", no_wrap=True)
+    table.add_column("Severity", no_wrap=True)
+    table.add_column("Summary")
+    for rule in RULES.values():
+        table.add_row(rule.code, rule.name, _status(rule), rule.summary)
+    return table
+
+
+def rules_markdown_table() -> str:
+    """The README's rule table; tests/test_rules.py keeps the README equal to it."""
+    rows = ["| Code | Name | Severity | Summary |", "|---|---|---|---|"]
+    for rule in RULES.values():
+        summary = rule.summary.replace("|", "\\|")
+        rows.append(f"| {rule.code} | `{rule.name}` | {_status(rule)} | {summary} |")
+    return "\n".join(rows) + "\n"
+
+
+def _sections(rule: Rule) -> List[tuple]:
+    return [
+        ("What it does", rule.summary),
+        ("Why is this bad?", rule.explanation),
+        ("Example", f"```python\n{rule.bad_example.strip()}\n```" if rule.bad_example else ""),
+        ("Use instead", f"```python\n{rule.good_example.strip()}\n```" if rule.good_example else ""),
+        ("How to fix", rule.hint),
+    ]
+
+
+def explain_markdown(rule: Rule) -> str:
+    """A ruff-style rule page."""
+    parts = [f"# {rule.name} ({rule.code})", "", f"Severity: {_status(rule)}", ""]
+    for title, body in _sections(rule):
+        if body:
+            parts += [f"## {title}", "", body.strip(), ""]
+    return "\n".join(parts).rstrip() + "\n"
+
+
+def explain_text(rule: Rule) -> str:
+    """The same page as plain text, for SARIF's help.text."""
+    return explain_markdown(rule).replace("```python\n", "").replace("```\n", "").replace("```", "")

@@ -1,0 +1,50 @@
+"""A rich progress bar for long runs on a terminal; never in pipes, CI logs or with --quiet."""
+
+from __future__ import annotations
+
+import os
+from typing import Mapping, Optional, TextIO
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from tfscope_lint.runner import Progress as ProgressHooks
+
+MANY_FILES = 20
+
+
+def wanted(stream: TextIO, quiet: bool, env: Mapping[str, str] = os.environ) -> bool:
+    """Only a person watching a terminal wants a bar; CI sets CI=true even when it fakes a tty."""
+    isatty = getattr(stream, "isatty", lambda: False)
+    return not quiet and bool(isatty()) and not env.get("CI") and env.get("TERM") != "dumb"
+
+
+class ProgressBar(ProgressHooks):
+    """Shows reading progress, then a spinner while the whole-project analysis runs."""
+
+    def __init__(self, stream: TextIO, threshold: int = MANY_FILES) -> None:
+        self._console = Console(file=stream)
+        self._threshold = threshold
+        self._bar: Optional[Progress] = None
+        self._task = None
+
+    def files_found(self, total: int) -> None:
+        if total < self._threshold:
+            return
+        self._bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                             MofNCompleteColumn(), TimeElapsedColumn(), console=self._console, transient=True)
+        self._bar.start()
+        self._task = self._bar.add_task("reading", total=total)
+
+    def file_read(self, path: str) -> None:
+        if self._bar is not None:
+            self._bar.advance(self._task)
+
+    def analysing(self) -> None:
+        if self._bar is not None:
+            self._bar.update(self._task, description="analysing")
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None

@@ -1,0 +1,113 @@
+"""SARIF 2.1.0, as GitHub code scanning ingests it.
+
+Every catalogue rule is described (so code scanning can show help for any code); results carry
+1-based regions, related locations and a partial fingerprint that survives lines moving.
+Files the tool could not analyse become tool notifications, and make the run unsuccessful.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any, Dict, List
+
+from tfscope_lint import __version__
+from tfscope_lint.findings import Finding, Location, RunResult
+from tfscope_lint.output.common import Context, relative_uri, severity_of, source_line, span
+from tfscope_lint.output.docs import explain_markdown, explain_text
+from tfscope_lint.rules import ERROR, RULES
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI = "https://pypi.org/project/tfscope-lint/"
+FINGERPRINT_KEY = "tfscopeLint/v1"
+
+
+def _physical(location: Location) -> Dict[str, Any]:
+    line, column, end_line, end_column = span(location)
+    region = {"startLine": line, "startColumn": column, "endLine": end_line, "endColumn": max(end_column, column)}
+    artifact: Dict[str, Any] = {"uri": relative_uri(location.path)}
+    if not artifact["uri"].startswith("file:"):
+        artifact["uriBaseId"] = "%SRCROOT%"
+    return {"physicalLocation": {"artifactLocation": artifact, "region": region}}
+
+
+def _rule_descriptor(code: str) -> Dict[str, Any]:
+    rule = RULES[code]
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": rule.explanation or rule.summary},
+        "help": {"text": explain_text(rule), "markdown": explain_markdown(rule)},
+        "defaultConfiguration": {"level": "error" if rule.severity == ERROR else "warning"},
+        "properties": {"tags": [rule.severity]},
+    }
+
+
+def _fingerprint(finding: Finding, ctx: Context, seen: Counter) -> str:
+    """Hash of what identifies the problem but not where the file happens to put it."""
+    text = (source_line(ctx.sources, finding.location.path, finding.location.line) or "").strip()
+    key = "\0".join([finding.code, relative_uri(finding.location.path), finding.variable or "", text])
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    seen[digest] += 1
+    return f"{digest}:{seen[digest]}"
+
+
+def _result(finding: Finding, index: Dict[str, int], ctx: Context, seen: Counter) -> Dict[str, Any]:
+    result: Dict[str, Any] = {
+        "ruleId": finding.code,
+        "level": "error" if severity_of(finding) == ERROR else "warning",
+        "message": {"text": finding.message},
+        "locations": [_physical(finding.location)],
+        "partialFingerprints": {FINGERPRINT_KEY: _fingerprint(finding, ctx, seen)},
+    }
+    if finding.code in index:
+        result["ruleIndex"] = index[finding.code]
+    if finding.related:
+        result["relatedLocations"] = [
+            dict(_physical(related.location), id=number, message={"text": related.message})
+            for number, related in enumerate(finding.related, start=1)
+        ]
+    return result
+
+
+def sarif_log(result: RunResult, ctx: Context) -> Dict[str, Any]:
+    codes: List[str] = list(RULES)
+    index = {code: number for number, code in enumerate(codes)}
+    seen: Counter = Counter()
+    notifications = [
+        {"level": "error", "message": {"text": f"{problem.path}: {problem.reason}"}}
+        for problem in result.problems
+    ]
+    return {
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "tfscope-lint",
+                        "version": __version__,
+                        "informationUri": INFORMATION_URI,
+                        "rules": [_rule_descriptor(code) for code in codes],
+                    }
+                },
+                "originalUriBaseIds": {"%SRCROOT%": {"uri": _cwd_uri()}},
+                "invocations": [
+                    {"executionSuccessful": not result.problems, "toolExecutionNotifications": notifications}
+                ],
+                "results": [_result(f, index, ctx, seen) for f in result.findings],
+            }
+        ],
+    }
+
+
+def _cwd_uri() -> str:
+    return Path.cwd().resolve().as_uri() + "/"
+
+
+def write_sarif(result: RunResult, ctx: Context) -> None:
+    json.dump(sarif_log(result, ctx), ctx.stream, indent=2)
+    ctx.stream.write("\n")
