@@ -64,9 +64,11 @@ def binop(op: str, left: Value, right: Value) -> Value:
         ls = left.shape if isinstance(left, TensorVal) else (() if isinstance(left, Const) else None)
         rs = right.shape if isinstance(right, TensorVal) else (() if isinstance(right, Const) else None)
         dtype = left.dtype if isinstance(left, TensorVal) else right.dtype if isinstance(right, TensorVal) else None
+        opaque = any(isinstance(v, TensorVal) and v.opaque for v in (left, right)) or not all(
+            isinstance(v, (TensorVal, Const)) for v in (left, right))
         if op == "MatrixMultiply":
-            return TensorVal(None, dtype)
-        return TensorVal(broadcast(ls, rs), dtype)
+            return TensorVal(None, dtype, opaque=opaque)
+        return TensorVal(broadcast(ls, rs) if not opaque else None, dtype, opaque=opaque)
     if isinstance(left, IndexAtom) and isinstance(right, Const) and isinstance(right.value, int):
         if op == "Add" and right.value >= 0:
             return IndexAtom(left.atom, left.low + right.value) if right.value == 0 else Unknown("index arithmetic")

@@ -112,7 +112,7 @@ def canonical(path: str) -> str:
 def module_ref(dotted: str) -> Optional[TFRef]:
     """A TFRef for an imported module path of TF or slim, else None."""
     head = dotted.split(".")[0]
-    if head in ("tensorflow", "tf_slim"):
+    if head in ("tensorflow", "tf_slim", "numpy", "functools"):
         return TFRef(canonical(dotted))
     return None
 
@@ -222,6 +222,11 @@ class TFApi:
             "tf.random.uniform": self.filled,
             "tf.matmul": self.matmul,
             "tf.reshape": self.reshape,
+            "tf.image.resize_bilinear": self.resize,
+            "tf.image.resize_images": self.resize,
+            "tf.image.resize_nearest_neighbor": self.resize,
+            "tf.image.resize_bicubic": self.resize,
+            "tf.image.resize": self.resize,
             "tf.disable_v2_behavior": self.graph_mode,
             "tf.disable_eager_execution": self.graph_mode,
             "tf.enable_eager_execution": self.eager_mode,
@@ -311,6 +316,10 @@ class TFApi:
         if handled is not None:
             return handled
         last = path.rsplit(".", 1)[-1]
+        if path.startswith("numpy."):
+            if last[:1].islower() and not path.startswith("numpy.random.RandomState"):
+                return TensorVal()  # an ndarray (or numpy scalar): a value, never a callable
+            return Unknown("numpy object")
         if last in INITIALIZER_NAMES or last.endswith("_initializer") or last.endswith("Initializer"):
             return TFObject("initializer", last, tuple(args), dict(kwargs))
         if path in SAME_SHAPE_OPS and args and isinstance(args[0], TensorVal):
@@ -321,7 +330,7 @@ class TFApi:
             return TensorVal(None, last)
         if path in ("tf.cond", "tf.while_loop", "tf.map_fn", "tf.scan", "tf.case", "tf.foldl", "tf.foldr"):
             return self.call_callbacks(path, args, kwargs, node, frame)
-        return TensorVal()
+        return TensorVal(opaque=True)
 
     def call_callbacks(self, path: str, args: List[Value], kwargs: Dict[str, Value], node: Any,
                        frame: Optional[Frame]) -> Value:
@@ -413,11 +422,12 @@ class TFApi:
         reuse_value = kw.get("reuse")
         origin = self.interp.origin(frame.module, call.node or node)
         return self.open_scope(target_value, default, reuse_value, kw.get("dtype"), origin, frame,
-                               initializer=kw.get("initializer"), report_node=call.node or node)
+                               initializer=kw.get("initializer"), report_node=call.node or node,
+                               custom_getter=kw.get("custom_getter"))
 
     def open_scope(self, target_value: Value, default: Value, reuse_value: Optional[Value], dtype_value: Any,
                    origin: Origin, frame: Frame, initializer: Optional[Value] = None,
-                   report_node: Any = None) -> Tuple[Value, Callable[[], None]]:
+                   report_node: Any = None, custom_getter: Optional[Value] = None) -> Tuple[Value, Callable[[], None]]:
         """Enter a variable scope the way variable_scope() does; returns the `as` value and the exit action."""
         graph = self.interp.graph
         reuse = self.reuse_arg(reuse_value)
@@ -451,11 +461,14 @@ class TFApi:
         scope_frame, errors = graph.enter(target, reuse, origin, default_text, dtype if isinstance(dtype, str) else None)
         if initializer is not None and not (isinstance(initializer, Const) and initializer.value is None):
             scope_frame.handle.has_initializer = True
+        if custom_getter is not None and not (isinstance(custom_getter, Const) and custom_getter.value is None):
+            scope_frame.handle.custom_getter = True
         for error in errors:
             if error.kind == "reuse_without_name":
                 self.interp.report(RawReport("TFS109", origin, {
                     "detail": "reuse=True cannot be used without a name_or_scope: TensorFlow rejects a reusing "
                               "variable_scope that has only a default_name"}))
+                graph.scope_reuse[scope_frame.handle.id] = graph.reuse_of(graph.stack[-2].handle)
         if explicit_false and reusing(parent_reuse) and not isinstance(target, ScopeHandle):
             parent = graph.stack[-2].handle if len(graph.stack) >= 2 else graph.root
             self.interp.report(RawReport("TFS202", origin, {
@@ -589,6 +602,14 @@ class TFApi:
             return TensorVal(tuple(None if d == -1 else d for d in shape), dtype)
         return TensorVal(None, dtype)
 
+    def resize(self, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Any) -> Value:
+        bound = self.bind(args, kwargs, ("images", "size"))
+        images, size = bound.get("images"), shape_of(bound.get("size", Const(None)))
+        if isinstance(images, TensorVal) and images.shape is not None and len(images.shape) == 4 \
+                and isinstance(size, tuple) and len(size) == 2:
+            return TensorVal((images.shape[0],) + size + (images.shape[3],), images.dtype)
+        return TensorVal(None, images.dtype if isinstance(images, TensorVal) else None)
+
     # ------------------------------------------------------------ variables
     VAR_ARGS = ("name", "shape", "dtype", "initializer", "regularizer", "trainable", "collections",
                 "caching_device", "partitioner", "validate_shape", "use_resource", "custom_getter", "constraint")
@@ -612,7 +633,9 @@ class TFApi:
         init, init_shape, init_dtype = self.initializer_kind(bound.get("initializer"))
         if init == "none" and self.interp.graph.current.has_initializer:
             init = "callable" if shape is not NOT_GIVEN else "unknown"
-        if "custom_getter" in bound or "partitioner" in bound:
+        if "custom_getter" in bound or self.interp.graph.current.custom_getter:
+            return TensorVal(None, None, True)
+        if "partitioner" in bound:
             init = "unknown" if init == "none" else init
         request = VarRequest(name, shape, dtype, init, init_shape, init_dtype, origin)
         record = self.create(request, origin, frame)
@@ -636,6 +659,8 @@ class TFApi:
                 return "lambda", None, None
             return "callable", None, None
         if isinstance(value, TensorVal):
+            if value.opaque:
+                return "unknown", None, None
             return "constant", value.shape, value.dtype
         shape, dtype, is_const = constant_info(value)
         if is_const:
@@ -664,16 +689,17 @@ class TFApi:
             same_site = existing is not None and isinstance(existing.origin, Origin) and \
                 existing.origin.site.node is origin.site.node
             fetch = request.shape is NOT_GIVEN and request.init == "none"
-            reentered = existing is not None and existing.open_id != graph.open_id() and graph.open_id() != 0 \
-                and existing.open_id != 0
-            if same_site or fetch or reentered:
+            rebuilt = (existing is not None and isinstance(existing.origin, Origin) and bool(origin.text)
+                       and existing.scope == graph.current.name and existing.open_id != graph.open_id()
+                       and "".join(existing.origin.text.split()) == "".join(origin.text.split()))
+            if same_site or fetch or rebuilt:
                 code = "TFS102"
                 if same_site:
                     facts["why"] = "the same creation site runs a second time"
                 elif fetch:
                     facts["why"] = "this call fetches it by name (no shape, no initializer)"
                 else:
-                    facts["why"] = f"scope '{scope}' was opened again and creates it a second time"
+                    facts["why"] = f"scope '{scope}' is opened again and the same creation is repeated"
             else:
                 code = "TFS101"
                 facts["first"] = existing.origin.site.location().short() if existing is not None and isinstance(

@@ -184,6 +184,7 @@ class TensorVal(Value):
     dtype: Optional[str] = None
     is_variable: bool = False
     name: Optional[Name] = None
+    opaque: bool = False  # the result of a call the analysis does not model: maybe not a tensor at all
 
 
 @dataclass(eq=False)

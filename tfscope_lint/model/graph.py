@@ -42,6 +42,7 @@ class ScopeHandle:
     name: Name
     dtype: Optional[str] = None  # default dtype set by variable_scope(dtype=...)
     has_initializer: bool = False
+    custom_getter: bool = False  # a getter (here or in a parent) may rename what is created
     id: int = field(default_factory=lambda: next(_ids))
 
 
@@ -62,6 +63,7 @@ class VarRecord:
     open_id: int  # which opening of its scope created it
     certain: bool = True  # False: exists on some paths only
     created_by: str = "get_variable"
+    scope: Name = ()  # the variable scope it was created in
 
 
 @dataclass
@@ -146,11 +148,12 @@ class GraphState:
                 same = ra.shape == rb.shape and ra.dtype == rb.dtype
                 self.vars[key] = VarRecord(
                     key, ra.shape if same else None, ra.dtype if ra.dtype == rb.dtype else None,
-                    ra.origin, ra.open_id, ra.certain and rb.certain, ra.created_by)
+                    ra.origin, ra.open_id, ra.certain and rb.certain, ra.created_by, ra.scope)
             else:
                 rec = ra or rb
                 assert rec is not None
-                self.vars[key] = VarRecord(key, rec.shape, rec.dtype, rec.origin, rec.open_id, False, rec.created_by)
+                self.vars[key] = VarRecord(key, rec.shape, rec.dtype, rec.origin, rec.open_id, False, rec.created_by,
+                                           rec.scope)
         self.counts = {}
         for key in set(a.counts) | set(b.counts):
             ca, cb = a.counts.get(key, 0), b.counts.get(key, 0)
@@ -203,7 +206,7 @@ class GraphState:
         if isinstance(target, ScopeHandle):
             base_reuse = self.reuse_of(target)
             new_reuse = frozenset(r for a in arg_reuse for r in ((a,) if a != "N" else base_reuse))
-            handle = ScopeHandle(target.name, target.dtype or dtype, target.has_initializer)
+            handle = ScopeHandle(target.name, target.dtype or dtype, target.has_initializer, target.custom_getter)
             snapshot = dict(self.counts)
             kind = "captured"
             reuse_from = origin if "N" not in arg_reuse else self.reuse_origin.get(target.id)
@@ -213,7 +216,7 @@ class GraphState:
             else:
                 name = names.join(parent.name, target)
             new_reuse = frozenset(r for a in arg_reuse for r in ((a,) if a != "N" else parent_reuse))
-            handle = ScopeHandle(name, dtype or parent.dtype, parent.has_initializer)
+            handle = ScopeHandle(name, dtype or parent.dtype, parent.has_initializer, parent.custom_getter)
             snapshot = None
             kind = "string" if target is not None else "default"
             reuse_from = origin if "N" not in arg_reuse else self.reuse_origin.get(parent.id)
@@ -313,10 +316,10 @@ class GraphState:
         new_dtype = explicit_dtype if isinstance(explicit_dtype, str) else (
             canonical_dtype(req.init_dtype) if req.init == "constant" and req.init_dtype else
             (scope.dtype or "float32") if explicit_dtype is None else None)
-        created = VarRecord(full, new_shape, new_dtype, req.origin, self.open_id(), True, created_by)
+        created = VarRecord(full, new_shape, new_dtype, req.origin, self.open_id(), True, created_by, scope.name)
         if rec is not None and exists is None:
             created = VarRecord(full, rec.shape if rec.shape is not None else new_shape, rec.dtype or new_dtype,
-                                rec.origin, rec.open_id, True, rec.created_by)
+                                rec.origin, rec.open_id, True, rec.created_by, rec.scope)
         self.vars[full] = created
         return created, errors
 
