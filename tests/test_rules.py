@@ -1,0 +1,91 @@
+"""The rule catalogue as users read it: complete pages, examples that lint as they claim, the README table."""
+
+from __future__ import annotations
+
+import ast
+import re
+import string
+from pathlib import Path
+
+import pytest
+
+from frontend_helpers import REPO, needs_interpreter
+from tfscope_lint.config import load_settings
+from tfscope_lint.output.docs import explain_markdown, rules_markdown_table
+from tfscope_lint.rules import ERROR, RULES, WARNING
+from tfscope_lint.runner import run
+
+README = REPO / "README.md"
+TABLE = re.compile(r"<!-- rules-table:start -->\n(.*?)<!-- rules-table:end -->", re.DOTALL)
+
+
+@pytest.mark.parametrize("code", list(RULES))
+def test_every_rule_is_documented(code: str) -> None:
+    rule = RULES[code]
+    assert re.fullmatch(r"TFS\d{3}", rule.code)
+    assert re.fullmatch(r"[a-z]+(-[a-z]+)*", rule.name)
+    assert rule.severity in (ERROR, WARNING)
+    assert (code.startswith("TFS2") or code == "TFS900") == (rule.severity == WARNING)
+    for field in ("summary", "explanation", "bad_example", "good_example", "hint"):
+        assert getattr(rule, field).strip(), f"{code} has no {field}"
+    assert len(rule.explanation.split()) >= 40, "explain why it fails, like a colleague would"
+
+
+def test_names_are_unique() -> None:
+    assert len({r.name for r in RULES.values()}) == len(RULES)
+
+
+@pytest.mark.parametrize("code", list(RULES))
+def test_examples_are_tf1_programs(code: str) -> None:
+    rule = RULES[code]
+    ast.parse(rule.good_example)
+    if code != "TFS001":
+        ast.parse(rule.bad_example)
+    else:
+        with pytest.raises(SyntaxError):
+            ast.parse(rule.bad_example)
+    for example in (rule.bad_example, rule.good_example):
+        assert example.startswith("import tensorflow as tf\n")
+
+
+@pytest.mark.parametrize("code", list(RULES))
+def test_message_templates_only_use_named_fields(code: str) -> None:
+    fields = [name for _, name, _, _ in string.Formatter().parse(RULES[code].message) if name is not None]
+    assert fields and all(re.fullmatch(r"[a-z_]+", name) for name in fields)
+
+
+@needs_interpreter
+@pytest.mark.parametrize("code", list(RULES))
+def test_examples_lint_as_they_claim(code: str) -> None:
+    """The bad example gets its rule's finding, the good example gets none (every rule selected)."""
+    settings = load_settings(overrides={"select": ["ALL"]})
+    rule = RULES[code]
+    bad = run(settings, stdin=(f"{code}_bad.py", rule.bad_example))
+    good = run(settings, stdin=(f"{code}_good.py", rule.good_example))
+    assert code in {f.code for f in bad.findings}
+    assert good.findings == [] and good.problems == []
+
+
+def test_explain_page_has_ruff_sections() -> None:
+    page = explain_markdown(RULES["TFS102"])
+    assert page.splitlines()[0] == "# missing-reuse (TFS102)"
+    headings = [line for line in page.splitlines() if line.startswith("## ")]
+    assert headings == ["## What it does", "## Why is this bad?", "## Example", "## Use instead", "## How to fix"]
+
+
+def test_readme_table_matches_the_catalogue() -> None:
+    match = TABLE.search(README.read_text(encoding="utf-8"))
+    assert match, "README.md lost its <!-- rules-table:start/end --> markers"
+    assert match.group(1) == rules_markdown_table(), (
+        "README.md's rule table differs from the catalogue: paste the output of "
+        "`tfscope-lint rules --output-format markdown` between the markers"
+    )
+
+
+def test_readme_commands_are_the_ones_ci_runs() -> None:
+    readme = README.read_text(encoding="utf-8")
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    test_command = 'pip install -e ".[test]" && python -m pytest'
+    assert test_command in readme and test_command in ci.splitlines()
+    assert "pip install . && tfscope-lint check examples/gan_discriminator.py" in readme
+    assert Path(REPO / "examples" / "gan_discriminator.py").is_file()
