@@ -26,7 +26,7 @@ FILE_NOQA = re.compile(rf"#\s*tfscope-lint\s*:\s*noqa\b(?::\s*(?P<codes>{_CODES}
 
 @dataclass
 class Directive:
-    """One noqa comment; `codes` is None for a blanket one."""
+    """One noqa comment; `codes` is None for a blanket one. Codes match by prefix, as in flake8 (`TFS2`)."""
 
     line: int
     column: int
@@ -34,8 +34,13 @@ class Directive:
     codes: Optional[Tuple[str, ...]]
     used: Set[str] = field(default_factory=set)
 
-    def covers(self, code: str) -> bool:
-        return self.codes is None or code in self.codes
+    def claims(self, code: str) -> bool:
+        """Whether this directive silences `code`; the entries that match are marked used."""
+        if self.codes is None:
+            return True
+        matching = [entry for entry in self.codes if code.startswith(entry)]
+        self.used.update(matching)
+        return bool(matching)
 
 
 @dataclass
@@ -90,18 +95,14 @@ def apply(
     directives = parse(text) if "noqa" in text.lower() else Directives()
     kept: List[Finding] = []
     for finding in findings:
-        directive = directives.whole_file
-        if directive is None or not directive.covers(finding.code):
-            directive = directives.by_line.get(finding.location.line)
-        if directive is not None and directive.covers(finding.code):
-            directive.used.add(finding.code)
-        else:
+        candidates = (directives.whole_file, directives.by_line.get(finding.location.line))
+        if not any(d is not None and d.claims(finding.code) for d in candidates):
             kept.append(finding)
     suppressed = len(findings) - len(kept)
     if UNUSED_NOQA in enabled:
         for directive in directives.by_line.values():
             unused = _unused(directive, enabled)
-            if unused and not (directives.whole_file and directives.whole_file.covers(UNUSED_NOQA)):
+            if unused and not (directives.whole_file and directives.whole_file.claims(UNUSED_NOQA)):
                 kept.append(_unused_finding(path, directive, unused))
     return kept, suppressed
 
@@ -111,8 +112,8 @@ def _unused(directive: Directive, enabled: FrozenSet[str]) -> str:
     if directive.codes is None:
         return ""
     ours = [c for c in directive.codes if c.startswith("TFS") and c != UNUSED_NOQA]
-    unused = [c for c in ours if c in enabled and c not in directive.used]
-    unknown = [c for c in ours if c not in RULES]
+    unused = [c for c in ours if c not in directive.used and any(e.startswith(c) for e in enabled)]
+    unknown = [c for c in ours if not any(code.startswith(c) for code in RULES)]
     parts = [f"{label}: {', '.join(codes)}" for label, codes in (("unused", unused), ("unknown", unknown)) if codes]
     return "; ".join(parts)
 

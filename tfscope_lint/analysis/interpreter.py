@@ -895,6 +895,8 @@ class Interpreter:
                     return self.tf.scope_method(method, func.self_value, node, frame)
                 if inner.name == "graph.as_default":
                     return TFCall("as_default", (func.self_value,), {}, node)
+                if kind in ("optimizer", "ema") and isinstance(func.self_value, TFObject):
+                    return self.tf.libraries.call_method(inner.name, func.self_value, args, kwargs, node, frame)
                 if inner.name == "tensor.get_shape":
                     return func.self_value
                 if inner.name == "shape.as_list" and isinstance(func.self_value, TFObject):

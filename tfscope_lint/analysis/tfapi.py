@@ -691,7 +691,8 @@ class TFApi:
             fetch = request.shape is NOT_GIVEN and request.init == "none"
             rebuilt = (existing is not None and isinstance(existing.origin, Origin) and bool(origin.text)
                        and existing.scope == graph.current.name and existing.open_id != graph.open_id()
-                       and "".join(existing.origin.text.split()) == "".join(origin.text.split()))
+                       and (existing.created_by == "rnn"
+                            or "".join(existing.origin.text.split()) == "".join(origin.text.split())))
             if same_site or fetch or rebuilt:
                 code = "TFS102"
                 if same_site:

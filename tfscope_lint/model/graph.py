@@ -83,7 +83,8 @@ class VarRequest:
     """The arguments of one get_variable call, as far as they are known.
 
     shape: a Shape when given (None inside means unknown rank), `NOT_GIVEN`, or `UNKNOWN`.
-    init: "none", "callable" (needs shape), "lambda" (no arguments), "constant", "unknown".
+    init: "none", "callable" (needs shape), "lambda" (no arguments), "constant", "unknown",
+    "layer" (a library computes the shape from its input: unknown dimensions are not missing ones).
     """
 
     local_name: Name
@@ -123,6 +124,7 @@ class GraphState:
         self.root_leak: Any = None  # where reuse_variables() was called on the root scope
         self.generation = 0  # bumped on every change, for memo keys
         self.lineage = object()  # the same graph across clones made for branches
+        self.global_step = False  # whether the global step variable was made
 
     # -- copying and merging, for branches the analysis cannot decide -------------------
     def clone(self) -> "GraphState":
@@ -137,6 +139,7 @@ class GraphState:
         other.root_leak = self.root_leak
         other.generation = self.generation
         other.lineage = self.lineage
+        other.global_step = self.global_step
         return other
 
     def merge(self, a: "GraphState", b: "GraphState") -> None:
@@ -164,6 +167,7 @@ class GraphState:
         self.reuse_origin = {**b.reuse_origin, **a.reuse_origin}
         self.stack = list(a.stack)
         self.root_leak = a.root_leak or b.root_leak
+        self.global_step = a.global_step and b.global_step
         self.generation = max(a.generation, b.generation) + 1
 
     # -- scopes ---------------------------------------------------------------------------
@@ -358,8 +362,8 @@ class GraphState:
         # A new variable.
         if req.init == "unknown" or req.shape is UNKNOWN:
             return None
-        if req.init in ("constant", "lambda"):
-            return ("ok", ())
+        if req.init in ("constant", "lambda", "layer"):
+            return ("ok", ())  # a layer's unknown dimensions are ones TF knows from its input
         if req.shape is NOT_GIVEN:
             return ("undefined_shape", ())
         if req.shape is None:
