@@ -481,13 +481,15 @@ class Libraries:
         if not reusing(graph.current_reuse()) or "A" in graph.current_reuse():
             return
         primary: Optional[str] = None
-        if var_list is not None and _given(var_list):
-            items = self.interp.iterate(var_list)
-            named = [v for v in items or [] if isinstance(v, TensorVal) and v.name is not None]
-            if items is None or not named:
+        items = self.interp.iterate(var_list) if var_list is not None and _given(var_list) else None
+        if items is not None:
+            # A known list: its first variable's slot fails (an empty list fails too, with another error).
+            named = [v for v in items if isinstance(v, TensorVal) and v.name is not None]
+            if not named:
                 return
             primary = names.render(named[0].name)
         else:
+            # All trainable variables, or a filtered list of them: any slot creation fails here.
             known = [rec for rec in graph.vars.values() if rec.certain and names.is_known(rec.name)]
             if not known:
                 return

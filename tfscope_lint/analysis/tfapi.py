@@ -88,6 +88,13 @@ SAME_SHAPE_OPS = {
     "tf.negative", "tf.nn.log_softmax", "tf.layers.dropout", "slim.dropout", "tf.nn.swish", "tf.math.tanh",
 }
 
+# Ops that keep the rank and the channel (last) dimension but change the others.
+CHANNEL_OPS = {
+    "tf.layers.max_pooling2d", "tf.layers.average_pooling2d", "tf.layers.max_pooling1d", "tf.layers.average_pooling1d",
+    "tf.nn.max_pool", "tf.nn.avg_pool", "tf.nn.max_pool2d", "tf.nn.avg_pool2d", "slim.max_pool2d", "slim.avg_pool2d",
+    "tf.nn.local_response_normalization", "tf.nn.lrn",
+}
+
 HARMLESS_CONTEXTS = {
     "tf.device", "tf.control_dependencies", "tf.Session", "tf.InteractiveSession", "tf.colocate_with",
     "tf.train.MonitoredTrainingSession", "tf.train.SingularMonitoredSession", "tf.gradient_tape",
@@ -324,6 +331,10 @@ class TFApi:
             return TFObject("initializer", last, tuple(args), dict(kwargs))
         if path in SAME_SHAPE_OPS and args and isinstance(args[0], TensorVal):
             return TensorVal(args[0].shape, args[0].dtype)
+        if path in CHANNEL_OPS and args and isinstance(args[0], TensorVal):
+            shape = args[0].shape
+            return TensorVal(None if not shape else (shape[0],) + (None,) * (len(shape) - 2) + (shape[-1],),
+                             args[0].dtype)
         if path.endswith(".partial") or path == "functools.partial":
             return self.interp.make_partial(args, kwargs)
         if last in DTYPES:
