@@ -97,7 +97,7 @@ def check(paths: Sequence[str], **options: Any) -> None:
     stdin = None
     if stdin_name:
         try:
-            stdin = (stdin_name, decode_source(click.get_binary_stream("stdin").read()))
+            stdin = (stdin_name, decode_source(_read_stdin()))
         except SourceError as exc:
             raise _fail(f"{stdin_name} (standard input): {exc}") from None
     progress: Progress = Progress()
@@ -110,6 +110,12 @@ def check(paths: Sequence[str], **options: Any) -> None:
             progress.close()
     _report(result, settings.output_format, options, color)
     raise click.exceptions.Exit(_exit_code(result, options["exit_zero"]))
+
+
+def _read_stdin() -> bytes:
+    """The raw bytes, so that a coding cookie or BOM is honoured as for a file on disk."""
+    stream = getattr(sys.stdin, "buffer", None)
+    return stream.read() if stream is not None else sys.stdin.read().encode("utf-8")
 
 
 def _report(result: RunResult, fmt: str, options: Dict[str, Any], color: bool) -> None:

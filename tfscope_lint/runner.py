@@ -72,7 +72,10 @@ def run(
 
 
 def _analyze(sources: Dict[str, str], tf_version: str) -> Tuple[List[Finding], List[FileProblem]]:
-    """Run the analysis; a crash in it becomes a problem naming the project, not a traceback."""
+    """Run the analysis; a crash in it becomes a problem naming the file(s), not a traceback.
+
+    The TensorFlow version is passed on once analyze_sources accepts a `tf_version` keyword.
+    """
     if not sources:
         return [], []
     try:

@@ -493,7 +493,7 @@ class Libraries:
             known = [rec for rec in graph.vars.values() if rec.certain and names.is_known(rec.name)]
             if not known:
                 return
-            primary = names.render(known[0].name)
+            primary = "<each trained variable>"
         full = f"{primary}/{slots[0]}"
         origin = self.interp.origin(frame.module, node)
         facts = {"variable": full, "scope": names.render(graph.current.name) or "<root>",

@@ -707,7 +707,8 @@ class TFApi:
             if same_site or fetch or rebuilt:
                 code = "TFS102"
                 if same_site:
-                    facts["why"] = "the same creation site runs a second time"
+                    facts["why"] = self.second_run(existing.origin, origin) if existing is not None else \
+                        "the same creation site runs a second time"
                 elif fetch:
                     facts["why"] = "this call fetches it by name (no shape, no initializer)"
                 else:
@@ -759,6 +760,19 @@ class TFApi:
             where = graph.open_id() or (tuple(id(s.node) for s in origin.chain) or id(origin.site.node))
             cascade = (code, id(graph.lineage), where, cause)
         self.interp.report(RawReport(code, origin, facts, related, variable, scope, cascade))
+
+    @staticmethod
+    def second_run(first: Any, again: Origin) -> str:
+        """Name the call that runs the creation again: the first call where the two call chains part."""
+        earlier = first.chain if isinstance(first, Origin) else ()
+        for i, site in enumerate(again.chain):
+            if i >= len(earlier) or earlier[i].node is not site.node:
+                callee = strings.dotted_name(site.node) if isinstance(site.node, cst.Call) else None
+                where = site.location().short()
+                if callee:
+                    return f"{callee}() runs a second time (the call at {where})"
+                return f"the creation runs a second time (the call at {where})"
+        return "the same creation site runs a second time"
 
     def report_error(self, code: str, origin: Origin, facts: Dict[str, Any],
                      related: Optional[List[Tuple[str, Origin, Dict[str, Any]]]] = None,

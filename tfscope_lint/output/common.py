@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, TextIO, Tuple
 
-from tfscope_lint.findings import Finding, Location
+from tfscope_lint.findings import Finding, Location, Related
 from tfscope_lint.rules import ERROR, RULES, Rule
 
 
@@ -51,6 +51,12 @@ def span(location: Location) -> Tuple[int, int, int, int]:
     if end_column < 1 or (end_line == line and end_column < column):
         end_column = column
     return line, column, end_line, end_column
+
+
+def related_text(related: Related) -> str:
+    """`path:line:col: message`, as every format that prints related locations as text shows them."""
+    line, column, _, _ = span(related.location)
+    return f"{related.location.path}:{line}:{column}: {related.message}"
 
 
 def source_line(sources: Dict[str, str], path: str, line: int) -> Optional[str]:

@@ -7,7 +7,7 @@ property values also escape ':' and ','. Related locations follow the message on
 from __future__ import annotations
 
 from tfscope_lint.findings import Finding, RunResult
-from tfscope_lint.output.common import Context, name_of, severity_of, span
+from tfscope_lint.output.common import Context, name_of, related_text, severity_of, span
 from tfscope_lint.rules import ERROR
 
 
@@ -32,8 +32,7 @@ def annotation(finding: Finding) -> str:
     ]
     message = f"{finding.code} {name_of(finding)}: {finding.message}"
     for related in finding.related:
-        rline, rcolumn, _, _ = span(related.location)
-        message += f"\n{related.location.path}:{rline}:{rcolumn}: {related.message}"
+        message += "\n" + related_text(related)
     props = ",".join(f"{key}={escape_property(value)}" for key, value in properties)
     return f"::{command} {props}::{escape_data(message)}"
 

@@ -11,7 +11,8 @@ from collections import defaultdict
 from typing import DefaultDict, List
 
 from tfscope_lint.findings import Finding, RunResult
-from tfscope_lint.output.common import Context, name_of, severity_of, span
+from tfscope_lint.output.common import Context, name_of, related_text, severity_of, span
+from tfscope_lint.output.text import headline
 
 
 def junit_tree(result: RunResult, ctx: Context) -> ET.Element:
@@ -28,12 +29,11 @@ def junit_tree(result: RunResult, ctx: Context) -> ET.Element:
         if not findings:
             ET.SubElement(suite, "testcase", name="no findings", classname=path)
         for finding in findings:
-            line, column, _, _ = span(finding.location)
+            line = span(finding.location)[0]
             case = ET.SubElement(suite, "testcase", name=f"{finding.code} {name_of(finding)}",
                                  classname=path, file=path, line=str(line))
             failure = ET.SubElement(case, "failure", message=finding.message, type=severity_of(finding))
-            details = [f"{path}:{line}:{column}: {finding.code} {name_of(finding)}: {finding.message}"]
-            details += [f"  {r.location.short()}: {r.message}" for r in finding.related]
+            details = [headline(finding).plain] + ["  " + related_text(r) for r in finding.related]
             failure.text = "\n".join(details)
         total += max(1, len(findings))
         failures += len(findings)

@@ -10,8 +10,8 @@ from typing import Dict, Iterable, List, Optional
 
 from rich.text import Text
 
-from tfscope_lint.findings import Finding, Location, RunResult
-from tfscope_lint.output.common import Context, hint_of, name_of, severity_of, source_line, span
+from tfscope_lint.findings import Finding, Location, Related, RunResult
+from tfscope_lint.output.common import Context, hint_of, name_of, related_text, severity_of, source_line, span
 from tfscope_lint.output.console import make_console
 from tfscope_lint.rules import ERROR
 
@@ -31,12 +31,9 @@ def headline(finding: Finding) -> Text:
     return text
 
 
-def _related_line(location: Location, message: str) -> Text:
-    line, column, _, _ = span(location)
-    text = Text("  ")
-    text.append(f"{location.path}:{line}:{column}:", style="cyan")
-    text.append(f" {message}")
-    return text
+def _related_line(related: Related) -> Text:
+    place, _, message = related_text(related).partition(": ")
+    return Text("  ").append(place + ":", style="cyan").append(" " + message)
 
 
 def write_concise(result: RunResult, ctx: Context) -> None:
@@ -44,7 +41,7 @@ def write_concise(result: RunResult, ctx: Context) -> None:
     for finding in result.findings:
         console.print(headline(finding))
         for related in finding.related:
-            console.print(_related_line(related.location, related.message))
+            console.print(_related_line(related))
 
 
 def code_frame(sources: Dict[str, str], location: Location, context: int, style: str) -> List[Text]:
@@ -74,7 +71,7 @@ def full_lines(finding: Finding, sources: Dict[str, str]) -> Iterable[Text]:
     yield headline(finding)
     yield from code_frame(sources, finding.location, context=1, style=style)
     for related in finding.related:
-        yield _related_line(related.location, related.message)
+        yield _related_line(related)
         yield from code_frame(sources, related.location, context=0, style="cyan")
     if finding.variable:
         yield Text(f"  = variable: '{finding.variable}'")
