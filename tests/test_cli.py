@@ -34,7 +34,7 @@ def test_concise_line_related_and_summary(tmp_path: Path) -> None:
         f"{path}:3:1: TFS102 missing-reuse: fake TFS102 finding",
         f"  {path}:1:1: first created here",
     ]
-    assert result.stderr.strip() == "Found 1 error in 1 file."
+    assert result.stderr.strip() == "Found 1 error (1 file checked)."
 
 
 @pytest.mark.usefixtures("fake_analysis")
@@ -51,7 +51,7 @@ def test_warnings_alone_still_exit_one(tmp_path: Path) -> None:
     path = write(tmp_path, "a.py", "x = 1  # fake: TFS201\n")
     result = cli(["check", str(path)])
     assert result.exit_code == 1
-    assert "Found 1 warning in 1 file." in result.stderr
+    assert "Found 1 warning (1 file checked)." in result.stderr
 
 
 @pytest.mark.usefixtures("fake_analysis")

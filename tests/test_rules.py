@@ -89,3 +89,21 @@ def test_readme_commands_are_the_ones_ci_runs() -> None:
     assert test_command in readme and test_command in ci.splitlines()
     assert "pip install . && tfscope-lint check examples/gan_discriminator.py" in readme
     assert Path(REPO / "examples" / "gan_discriminator.py").is_file()
+
+
+@needs_interpreter
+def test_readme_sample_output_is_what_the_example_gives(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Same locations and codes as the README shows (message prose may be reworded by the analysis)."""
+    from frontend_helpers import cli
+
+    readme = README.read_text(encoding="utf-8")
+    sample = readme.split("without reuse:\n\n```\n", 1)[1].split("```", 1)[0].splitlines()
+    monkeypatch.chdir(REPO)
+    result = cli(["check", "examples/gan_discriminator.py"])
+    actual = result.stdout.splitlines() + [result.stderr.strip()]
+
+    def places(lines: list) -> list:
+        return [re.match(r"^(\s*[^ ]+:\d+:\d+:(?: TFS\d+ [a-z-]+:)?)", line).group(1) if ":" in line else line
+                for line in lines]
+
+    assert places(actual) == places(sample)

@@ -29,7 +29,7 @@ def summary_line(result: RunResult) -> str:
     parts: List[str] = []
     if result.findings:
         counts = " and ".join(_plural(n, w) for n, w in ((errors, "error"), (warnings, "warning")) if n)
-        parts.append(f"Found {counts} in {checked}.")
+        parts.append(f"Found {counts} ({checked} checked).")
     elif result.files_checked:
         parts.append(f"All checks passed ({checked} checked).")
     else:
