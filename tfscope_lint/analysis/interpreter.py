@@ -138,7 +138,10 @@ class Interpreter:
                 args.append(owner)
             else:
                 args.append(Unknown("argument"))
-        self.call_function(func, args, {}, None, standalone=True)
+        try:
+            self.call_function(func, args, {}, None, standalone=True)
+        except (RaiseSignal, ReturnSignal, BreakSignal, ContinueSignal):
+            pass
 
     # ------------------------------------------------------------------ statements
     def tick(self) -> None:

@@ -52,7 +52,7 @@ class Libraries:
             return TFObject("layer", spec, state={"functional": False, "bound": bound}, node=node)
         if path in catalogue.SLIM_LAYERS:
             return self.call_slim(catalogue.SLIM_LAYERS[path], args, self.with_arg_scope(path, kwargs), node, frame)
-        if path in ("slim.variable", "slim.model_variable", "slim.local_variable"):
+        if path in ("slim.variable", "slim.model_variable"):
             return self.api.get_variable(args, self.with_arg_scope(path, kwargs), node, frame)
         if path == "slim.arg_scope":
             return TFCall("arg_scope", tuple(args), kwargs, node)

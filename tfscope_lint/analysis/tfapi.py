@@ -42,6 +42,11 @@ REWRITES: Tuple[Tuple[str, str], ...] = (
     ("tf.python.ops.rnn", "tf.nn"),
     ("tf.python.framework.ops", "tf"),
     ("tf.python.framework.dtypes", "tf"),
+    ("tf.python.framework.constant_op", "tf"),
+    ("tf.python.ops.random_ops", "tf"),
+    ("tf.python.ops.state_ops", "tf"),
+    ("tf.python.ops.nn_ops", "tf.nn"),
+    ("tf.python.ops.nn_impl", "tf.nn"),
     ("tf.python.layers.core", "tf.layers"),
     ("tf.python.layers.convolutional", "tf.layers"),
     ("tf.python.layers.normalization", "tf.layers"),
@@ -59,8 +64,7 @@ REWRITES: Tuple[Tuple[str, str], ...] = (
     ("slim.framework", "slim"),
     ("slim.variables", "slim"),
     ("slim.arg_scope", "slim.arg_scope"),
-    ("tf.initializers", "tf"),
-    ("tf.keras.initializers", "tf"),
+
     ("tf.glorot_uniform_initializer", "tf.glorot_uniform_initializer"),
 )
 
@@ -69,13 +73,16 @@ DTYPES = {
     "uint16", "uint32", "uint64", "bool", "string", "complex64", "complex128", "float", "int",
 }
 
+# Short names count as initializers only inside an initializers namespace (tf.keras.initializers.zeros).
+SHORT_INITIALIZER_NAMES = {
+    "he_normal", "he_uniform", "lecun_normal", "lecun_uniform", "glorot_uniform", "glorot_normal", "zeros", "ones",
+    "constant", "random_normal", "random_uniform", "truncated_normal", "orthogonal", "variance_scaling",
+}
 INITIALIZER_NAMES = {
     "zeros_initializer", "ones_initializer", "constant_initializer", "random_normal_initializer",
     "random_uniform_initializer", "truncated_normal_initializer", "glorot_uniform_initializer",
     "glorot_normal_initializer", "orthogonal_initializer", "variance_scaling_initializer", "xavier_initializer",
     "xavier_initializer_conv2d", "uniform_unit_scaling_initializer", "identity_initializer",
-    "he_normal", "he_uniform", "lecun_normal", "lecun_uniform", "glorot_uniform", "glorot_normal", "zeros", "ones",
-    "constant", "random_normal", "random_uniform", "truncated_normal", "orthogonal", "variance_scaling",
     "Zeros", "Ones", "Constant", "RandomNormal", "RandomUniform", "TruncatedNormal", "GlorotUniform",
     "GlorotNormal", "Orthogonal", "VarianceScaling", "HeNormal", "HeUniform",
 }
@@ -122,6 +129,13 @@ def module_ref(dotted: str) -> Optional[TFRef]:
     if head in ("tensorflow", "tf_slim", "numpy", "functools"):
         return TFRef(canonical(dotted))
     return None
+
+
+def is_initializer_path(path: str) -> bool:
+    last = path.rsplit(".", 1)[-1]
+    if last in INITIALIZER_NAMES or last.endswith(("_initializer", "Initializer")):
+        return True
+    return ".initializers." in path and last in SHORT_INITIALIZER_NAMES
 
 
 def dtype_of(value: Value) -> Any:
@@ -327,7 +341,7 @@ class TFApi:
             if last[:1].islower() and not path.startswith("numpy.random.RandomState"):
                 return TensorVal()  # an ndarray (or numpy scalar): a value, never a callable
             return Unknown("numpy object")
-        if last in INITIALIZER_NAMES or last.endswith("_initializer") or last.endswith("Initializer"):
+        if is_initializer_path(path):
             return TFObject("initializer", last, tuple(args), dict(kwargs))
         if path in SAME_SHAPE_OPS and args and isinstance(args[0], TensorVal):
             return TensorVal(args[0].shape, args[0].dtype)
@@ -660,10 +674,7 @@ class TFApi:
         if isinstance(value, TFObject) and value.kind == "initializer":
             return "callable", None, None
         if isinstance(value, TFRef):
-            last = value.path.rsplit(".", 1)[-1]
-            if last in INITIALIZER_NAMES or last.endswith(("_initializer", "Initializer")):
-                return "callable", None, None
-            return "unknown", None, None
+            return ("callable" if is_initializer_path(value.path) else "unknown"), None, None
         if isinstance(value, FunctionVal) and isinstance(value.node, cst.Lambda):
             params = value.node.params
             if not params.params and params.star_arg is cst.MaybeSentinel.DEFAULT or not params.params:
