@@ -760,17 +760,36 @@ class TFApi:
             code = "TFS108"
         else:
             return
-        cascade = None
-        if code in ("TFS101", "TFS102", "TFS105", "TFS106") and existing is not None:
-            cause: Any = existing.open_id
-        elif code in ("TFS103", "TFS104"):
-            cause = id(graph.reuse_origin.get(graph.current.id))
-        else:
-            cause = None
-        if cause is not None:
-            where = graph.open_id() or (tuple(id(s.node) for s in origin.chain) or id(origin.site.node))
-            cascade = (code, id(graph.lineage), where, cause)
+        cascade = self.cascade_key(code, origin, existing, graph)
         self.interp.report(RawReport(code, origin, facts, related, variable, scope, cascade))
+
+    def cascade_key(self, code: str, origin: Origin, existing: Optional[VarRecord], graph: GraphState) -> Any:
+        """Errors with one cause share a key, so that one run of a builder gives one finding, not one per variable.
+
+        Creations that collide: the cause is where the current execution parts from the one that made the
+        existing variable (the call that runs the builder again), or, when both ran through the same calls,
+        the outermost scope the current function opened. Lookups that fail: the place that switched reuse on,
+        within that same outermost scope.
+        """
+        family = "exists" if code in ("TFS101", "TFS102", "TFS105", "TFS106") else "missing" \
+            if code in ("TFS103", "TFS104") else None
+        if family is None or (family == "exists" and (existing is None or not isinstance(existing.origin, Origin))):
+            return None
+        current = [s.node for s in origin.chain]
+        where: Any = None
+        if family == "exists" and existing is not None:
+            earlier = [s.node for s in existing.origin.chain]
+            for i in range(max(len(current), len(earlier))):
+                a = current[i] if i < len(current) else None
+                b = earlier[i] if i < len(earlier) else None
+                if a is not b:
+                    where = ("call", i, id(a), id(b), tuple(id(n) for n in current[:i]))
+                    break
+        if where is None:
+            outer = self.interp.outermost_scope_opened_here()
+            where = ("frame", tuple(id(n) for n in current), outer if outer is not None else id(origin.site.node))
+        cause = id(graph.reuse_origin.get(graph.current.id)) if family == "missing" else None
+        return (family, code, id(graph.lineage), where, cause)
 
     @staticmethod
     def second_run(first: Any, again: Origin) -> str:
