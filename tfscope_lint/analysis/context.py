@@ -50,7 +50,6 @@ class Frame:
         self.returns: List[Value] = []
         self.extra_uncertain = 0  # > 0 once an undecidable early return may have left the function
         self.class_body = False
-        self.scope_depth = 1  # how many variable scopes were open when it started (the root counts)
 
 
 @dataclass(frozen=True)

@@ -107,14 +107,6 @@ class Interpreter:
             self.cascades[raw.cascade] = raw
         self.reports.append(raw)
 
-    def outermost_scope_opened_here(self) -> Optional[int]:
-        """The opening id of the outermost variable scope the running function opened, if any."""
-        depth = self.frames[-1].scope_depth if self.frames else 1
-        stack = self.graph.stack
-        if depth < len(stack):
-            return stack[depth].open_id
-        return stack[1].open_id if len(stack) > 1 else None
-
     def current_frame_uncertain(self) -> bool:
         return any(f.extra_uncertain for f in self.frames)
 
@@ -957,7 +949,6 @@ class Interpreter:
             return Unknown("recursion")
         local_vars = self.bind_arguments(func, args, kwargs)
         callee = Frame(func.module, func.closure, func.name, local_vars)
-        callee.scope_depth = len(self.graph.stack)
         if node is not None and self.frames:
             self.call_stack.append((Site(self.frames[-1].module, node), func.node))
         else:

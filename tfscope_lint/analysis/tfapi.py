@@ -786,10 +786,11 @@ class TFApi:
                     where = ("call", i, id(a), id(b), tuple(id(n) for n in current[:i]))
                     break
         if where is None:
-            outer = self.interp.outermost_scope_opened_here()
+            stack = graph.stack
+            outer = stack[1].open_id if len(stack) > 1 else None
             where = ("frame", tuple(id(n) for n in current), outer if outer is not None else id(origin.site.node))
         cause = id(graph.reuse_origin.get(graph.current.id)) if family == "missing" else None
-        return (family, code, id(graph.lineage), where, cause)
+        return (family, id(graph.lineage), where, cause)
 
     @staticmethod
     def second_run(first: Any, again: Origin) -> str:

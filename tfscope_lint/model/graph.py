@@ -320,7 +320,11 @@ class GraphState:
         new_dtype = explicit_dtype if isinstance(explicit_dtype, str) else (
             canonical_dtype(req.init_dtype) if req.init == "constant" and req.init_dtype else
             (scope.dtype or "float32") if explicit_dtype is None else None)
-        created = VarRecord(full, new_shape, new_dtype, req.origin, self.open_id(), True, created_by, scope.name)
+        # After a failed lookup the analysis goes on as if the variable existed, but nothing later may be
+        # blamed on that stand-in: fixing the first error would change what follows.
+        recovered = any(e.kind == "does_not_exist" for e in errors)
+        created = VarRecord(full, new_shape, new_dtype, req.origin, self.open_id(), not recovered, created_by,
+                            scope.name)
         if rec is not None and exists is None:
             created = VarRecord(full, rec.shape if rec.shape is not None else new_shape, rec.dtype or new_dtype,
                                 rec.origin, rec.open_id, True, rec.created_by, rec.scope)
