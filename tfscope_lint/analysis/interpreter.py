@@ -715,6 +715,12 @@ class Interpreter:
             lower = self.eval(element.lower, frame) if element.lower else Const(None)
             upper = self.eval(element.upper, frame) if element.upper else Const(None)
             step = self.eval(element.step, frame) if element.step else Const(None)
+            if isinstance(owner, TFObject) and owner.kind == "shape":
+                bounds = [v.value if isinstance(v, Const) else "?" for v in (lower, upper, step)]
+                shape = owner.state.get("shape")
+                if "?" in bounds or shape is None:
+                    return Unknown("shape slice")
+                return TFObject("shape", None, state={"shape": tuple(shape[slice(*bounds)])})
             return builtins_impl.slice_value(owner, lower, upper, step)
         return Unknown("subscript")
 
@@ -898,6 +904,8 @@ class Interpreter:
                     return self.tf.scope_method(method, func.self_value, node, frame)
                 if inner.name == "graph.as_default":
                     return TFCall("as_default", (func.self_value,), {}, node)
+                if kind in ("argparser", "flags") and isinstance(func.self_value, TFObject):
+                    return self.tf.programs.call_method(method, func.self_value, args, kwargs)
                 if kind in ("optimizer", "ema") and isinstance(func.self_value, TFObject):
                     return self.tf.libraries.call_method(inner.name, func.self_value, args, kwargs, node, frame)
                 if inner.name == "tensor.get_shape":

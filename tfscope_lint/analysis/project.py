@@ -295,10 +295,13 @@ def _to_findings(reports: Iterable[RawReport]) -> List[Finding]:
 
 
 def _dedupe(findings: List[Finding]) -> List[Finding]:
+    """One error per line, the first TensorFlow would raise; a second would only show once that is fixed."""
     seen = set()
     out = []
     for finding in findings:
-        key = (finding.code, finding.location.path, finding.location.line, finding.location.column)
+        severity = rules.rule(finding.code).severity
+        key = (severity, finding.location.path, finding.location.line) if severity == rules.ERROR else (
+            finding.code, finding.location.path, finding.location.line, finding.location.column)
         if key in seen:
             continue
         seen.add(key)

@@ -58,6 +58,10 @@ REWRITES: Tuple[Tuple[str, str], ...] = (
     ("tf.contrib.rnn", "tf.nn.rnn_cell"),
     ("tf.nn.rnn_cell.static_rnn", "tf.nn.static_rnn"),
     ("tf.nn.rnn_cell.static_bidirectional_rnn", "tf.nn.static_bidirectional_rnn"),
+    ("tf.app.flags", "flags"),
+    ("tf.flags", "flags"),
+    ("absl.flags", "flags"),
+    ("tf.compat.v1.app", "tf.app"),
     ("slim.python.slim", "slim"),
     ("slim.layers", "slim"),
     ("slim.ops", "slim"),
@@ -126,7 +130,7 @@ def canonical(path: str) -> str:
 def module_ref(dotted: str) -> Optional[TFRef]:
     """A TFRef for an imported module path of TF or slim, else None."""
     head = dotted.split(".")[0]
-    if head in ("tensorflow", "tf_slim", "numpy", "functools"):
+    if head in ("tensorflow", "tf_slim", "numpy", "functools", "absl", "argparse"):
         return TFRef(canonical(dotted))
     return None
 
@@ -215,8 +219,9 @@ class TFApi:
 
     def __init__(self, interp: Any) -> None:
         self.interp = interp
-        from tfscope_lint.analysis import libraries
+        from tfscope_lint.analysis import libraries, programs
         self.libraries = libraries.Libraries(self)
+        self.programs = programs.Programs(interp)
         self.handlers: Dict[str, Callable[..., Value]] = {
             "tf.variable_scope": self.variable_scope,
             "tf.variable_op_scope": self.variable_op_scope,
@@ -259,6 +264,9 @@ class TFApi:
         path = canonical(owner.path + "." + attr)
         if path in ("tf.AUTO_REUSE", "slim.AUTO_REUSE"):
             return AUTO_REUSE
+        special = self.programs.attribute(path)
+        if special is not None:
+            return special
         return TFRef(path)
 
     def object_attribute(self, owner: Value, attr: str, node: cst.CSTNode) -> Value:
@@ -296,6 +304,9 @@ class TFApi:
         if isinstance(owner, TFObject):
             if owner.kind == "shape":
                 return self.shape_attribute(owner, attr)
+            special = self.programs.object_attribute(owner, attr)
+            if special is not None:
+                return special
             return self.libraries.object_attribute(owner, attr, node)
         return Unknown("attribute")
 
@@ -318,7 +329,7 @@ class TFApi:
         except (IndexError, TypeError):
             return Unknown("dimension")
         if isinstance(picked, tuple):
-            return TFObject("shape", None, state={"shape": picked})
+            return TFObject("shape", None, state={"shape": picked})  # a slice of a shape is a shape
         return Const(picked) if picked is not None else Unknown("dimension")
 
     def graph_of(self, scope: ScopeVal) -> GraphState:
@@ -334,6 +345,8 @@ class TFApi:
         if handler is not None:
             return handler(args, kwargs, node, frame)
         handled = self.libraries.call(path, args, kwargs, node, frame)
+        if handled is None:
+            handled = self.programs.call(path, args, kwargs, node, frame)
         if handled is not None:
             return handled
         last = path.rsplit(".", 1)[-1]
@@ -644,8 +657,8 @@ class TFApi:
         if "reuse" in kwargs:
             self.interp.report(RawReport("TFS109", origin, {
                 "detail": "get_variable() has no reuse parameter: TensorFlow raises \"get_variable() got an "
-                          "unexpected keyword argument 'reuse'\"; set reuse on the enclosing variable_scope"}),
-                "TypeError")
+                          "unexpected keyword argument 'reuse'\"; set reuse on the enclosing variable_scope"},
+                cascade=("reuse keyword", id(frame))), "TypeError")
             kwargs = {k: v for k, v in kwargs.items() if k != "reuse"}
         if "**unknown**" in kwargs:
             return TensorVal(None, None, True)

@@ -1,0 +1,130 @@
+"""How a script is started: tf.app.run / absl.app.run, tf.app.flags / absl.flags and argparse.
+
+A script run with no arguments uses its flags' defaults, so the analysis gives each flag its
+declared default; what has no default (a required argument) stays unknown.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional
+
+from tfscope_lint.analysis.values import (
+    BoundMethod, BuiltinVal, Const, FunctionVal, SeqVal, TFObject, Unknown, Value,
+)
+
+FLAG_DEFINERS = {"DEFINE_integer", "DEFINE_string", "DEFINE_boolean", "DEFINE_bool", "DEFINE_float",
+                 "DEFINE_enum", "DEFINE_list", "DEFINE_multi_string", "DEFINE_multi_integer"}
+PARSER_METHODS = {"add_argument", "add_argument_group", "add_mutually_exclusive_group", "parse_args",
+                  "parse_known_args", "set_defaults", "add_subparsers", "print_help", "error"}
+
+
+class Programs:
+    """Flags and argument parsers of one interpreter run."""
+
+    def __init__(self, interp: Any) -> None:
+        self.interp = interp
+        self.flags: Dict[str, Value] = {}
+        self.flags_object = TFObject("flags", None)
+
+    def call(self, path: str, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Any) -> Optional[Value]:
+        last = path.rsplit(".", 1)[-1]
+        if path.startswith("flags.") and last in FLAG_DEFINERS:
+            name = args[0] if args else kwargs.get("name")
+            default = args[1] if len(args) > 1 else kwargs.get("default", Unknown("flag default"))
+            if isinstance(name, Const) and isinstance(name.value, str):
+                if last in ("DEFINE_boolean", "DEFINE_bool") and isinstance(default, Const) \
+                        and isinstance(default.value, str):
+                    default = Const(default.value.lower() in ("true", "1", "yes"))
+                self.flags[name.value] = default
+            return Const(None)
+        if path.startswith("flags.") and last.startswith(("DEFINE", "mark_", "register_")):
+            return Const(None)
+        if path in ("tf.app.run", "absl.app.run", "app.run"):
+            return self.run_main(args, kwargs, node, frame)
+        if path == "argparse.ArgumentParser":
+            return TFObject("argparser", None, state={"defaults": {}})
+        if path == "argparse.Namespace":
+            return TFObject("namespace", None, state={"attrs": {k: v for k, v in kwargs.items()}})
+        return None
+
+    def attribute(self, path: str) -> Optional[Value]:
+        if path == "flags.FLAGS":
+            return self.flags_object
+        return None
+
+    def object_attribute(self, obj: TFObject, attr: str) -> Optional[Value]:
+        if obj.kind == "flags":
+            if attr in self.flags:
+                return self.flags[attr]
+            if attr in ("mark_as_parsed", "unparse_flags", "is_parsed", "__call__"):
+                return BoundMethod(BuiltinVal("flags." + attr), obj)
+            return Unknown(f"flag {attr}")
+        if obj.kind == "argparser" and attr in PARSER_METHODS:
+            return BoundMethod(BuiltinVal("argparser." + attr), obj)
+        if obj.kind == "namespace":
+            return obj.state["attrs"].get(attr, Unknown(f"argument {attr}"))
+        return None
+
+    def call_method(self, method: str, obj: TFObject, args: List[Value], kwargs: Dict[str, Value]) -> Value:
+        if obj.kind != "argparser":
+            return Const(None)
+        defaults: Dict[str, Value] = obj.state["defaults"]
+        if method == "add_argument":
+            dest = self._dest(args, kwargs)
+            if dest is not None:
+                defaults[dest] = self._default(args, kwargs)
+            return Const(None)
+        if method in ("add_argument_group", "add_mutually_exclusive_group"):
+            return obj
+        if method == "set_defaults":
+            defaults.update(kwargs)
+            return Const(None)
+        if method in ("parse_args", "parse_known_args"):
+            namespace = TFObject("namespace", None, state={"attrs": dict(defaults)})
+            return namespace if method == "parse_args" else SeqVal([namespace, Unknown("extra arguments")], True)
+        return Unknown("argparse")
+
+    @staticmethod
+    def _dest(args: List[Value], kwargs: Dict[str, Value]) -> Optional[str]:
+        dest = kwargs.get("dest")
+        if isinstance(dest, Const) and isinstance(dest.value, str):
+            return dest.value
+        options = [a.value for a in args if isinstance(a, Const) and isinstance(a.value, str)]
+        if len(options) != len(args) or not options:
+            return None
+        longs = [o for o in options if o.startswith("--")]
+        chosen = longs[0][2:] if longs else options[0].lstrip("-")
+        return chosen.replace("-", "_")
+
+    @staticmethod
+    def _default(args: List[Value], kwargs: Dict[str, Value]) -> Value:
+        positional = all(isinstance(a, Const) and not str(a.value).startswith("-") for a in args)
+        required = kwargs.get("required")
+        if positional or (isinstance(required, Const) and required.value) or not isinstance(required, (Const,
+                                                                                                       type(None))):
+            return Unknown("required argument")
+        action = kwargs.get("action")
+        if isinstance(action, Const) and action.value == "store_true":
+            return kwargs.get("default", Const(False))
+        if isinstance(action, Const) and action.value == "store_false":
+            return kwargs.get("default", Const(True))
+        if action is not None:
+            return Unknown("argument action")
+        default = kwargs.get("default", Const(None))
+        kind = kwargs.get("type")
+        if isinstance(default, Const) and isinstance(default.value, str) and isinstance(kind, BuiltinVal) \
+                and kind.name in ("int", "float"):
+            try:
+                return Const(int(default.value) if kind.name == "int" else float(default.value))
+            except ValueError:
+                return Unknown("argument default")
+        return default
+
+    def run_main(self, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Any) -> Value:
+        """app.run(main) calls main(argv) and then exits."""
+        main = args[0] if args else kwargs.get("main")
+        if main is None or (isinstance(main, Const) and main.value is None):
+            main = frame.module.globals.get("main") if frame is not None else None
+        if isinstance(main, FunctionVal) or isinstance(main, BoundMethod):
+            self.interp.call_value(main, [SeqVal([Const("main")])], {}, node, frame)
+        return Const(None)
