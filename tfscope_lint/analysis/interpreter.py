@@ -908,6 +908,8 @@ class Interpreter:
                     return self.tf.programs.call_method(method, func.self_value, args, kwargs)
                 if kind in ("optimizer", "ema") and isinstance(func.self_value, TFObject):
                     return self.tf.libraries.call_method(inner.name, func.self_value, args, kwargs, node, frame)
+                if inner.name == "tensor.derived" and isinstance(func.self_value, TensorVal):
+                    return TensorVal(None, func.self_value.dtype, opaque=func.self_value.opaque)
                 if inner.name == "tensor.get_shape":
                     return func.self_value
                 if inner.name == "shape.as_list" and isinstance(func.self_value, TFObject):

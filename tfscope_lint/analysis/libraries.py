@@ -165,9 +165,9 @@ class Libraries:
         return tuple(out)
 
     def create_in_scope(self, local: str, shape: Any, dtype: Optional[str], origin: Origin, frame: Any,
-                        created_by: str, init: str = "layer") -> None:
+                        created_by: str, init: str = "layer", context_open: Optional[int] = None) -> None:
         request = VarRequest(names.text(local), shape, dtype, init if shape is not UNKNOWN else "unknown",
-                             None, None, origin)
+                             None, None, origin, context_open)
         self.api.create(request, origin, frame, created_by)
 
     def open(self, target: Value, default: Value, reuse: Optional[Value], origin: Origin, frame: Any,
@@ -191,6 +191,7 @@ class Libraries:
         if obj.state.get("built"):
             return result  # a built layer creates nothing more: its variables are already there
         origin = self.interp.origin(frame.module, node)
+        context_open = self.interp.graph.open_id()
         name = bound.get("name", Const(None))
         reuse = bound.get("reuse")
         reuse_truthy = isinstance(reuse, AutoReuse) or (isinstance(reuse, Const) and reuse.value is True)
@@ -207,7 +208,7 @@ class Libraries:
             else:
                 as_value, on_exit = self.api.open_scope(Const(None), default, reuse, None, origin, frame)
         try:
-            self.create_layer_variables(spec, bound, depth, dtype, origin, frame, "layer")
+            self.create_layer_variables(spec, bound, depth, dtype, origin, frame, "layer", context_open)
         finally:
             on_exit()
         obj.state["built"] = not obj.state.get("functional")
@@ -216,14 +217,15 @@ class Libraries:
         return result
 
     def create_layer_variables(self, spec: LayerSpec, bound: Dict[str, Value], depth: Optional[int], dtype: str,
-                               origin: Origin, frame: Any, created_by: str) -> None:
+                               origin: Origin, frame: Any, created_by: str,
+                               context_open: Optional[int] = None) -> None:
         for local, dims, condition in spec.variables:
             if condition is not None:
                 flag = bound.get(condition)
                 if flag is None or (isinstance(flag, Const) and not flag.value):
                     continue  # use_bias=False, center=False, biases_initializer=None: not created
             shape = self.dims(dims, bound, depth, spec.rank)
-            self.create_in_scope(local, shape, dtype, origin, frame, created_by)
+            self.create_in_scope(local, shape, dtype, origin, frame, created_by, context_open=context_open)
 
     # ------------------------------------------------------------------ slim
     def with_arg_scope(self, path: str, kwargs: Dict[str, Value]) -> Dict[str, Value]:
@@ -268,12 +270,13 @@ class Libraries:
         out_dim = _int(bound.get(spec.output)) if spec.output else depth
         origin = self.interp.origin(frame.module, node)
         scope = bound.get("scope", Const(None))
+        context_open = self.interp.graph.open_id()
         _, on_exit = self.api.open_scope(scope, Const(spec.base), bound.get("reuse"), None, origin, frame)
         try:
             normalizer = bound.get("normalizer_fn")
             if _given(normalizer):
                 bound["biases_initializer"] = Const(None)
-            self.create_layer_variables(spec, bound, depth, dtype, origin, frame, "slim")
+            self.create_layer_variables(spec, bound, depth, dtype, origin, frame, "slim", context_open)
             if _given(normalizer) and isinstance(normalizer, TFRef) and normalizer.path in catalogue.SLIM_LAYERS:
                 params = bound.get("normalizer_params")
                 extra = dict(params.items) if isinstance(params, DictVal) else {}

@@ -293,6 +293,10 @@ class TFApi:
                 return BoundMethod(BuiltinVal("graph.as_default"), owner)
             return Unknown("graph attribute")
         if isinstance(owner, TensorVal):
+            if attr in ("astype", "reshape", "copy", "transpose", "flatten", "squeeze"):
+                return BoundMethod(BuiltinVal("tensor.derived"), owner)
+            if attr == "T":
+                return TensorVal(None, owner.dtype, opaque=owner.opaque)
             if attr in ("get_shape", "shape"):
                 shape_obj = TFObject("shape", None, state={"shape": owner.shape})
                 return shape_obj if attr == "shape" else BoundMethod(BuiltinVal("tensor.get_shape"), shape_obj)
@@ -351,7 +355,9 @@ class TFApi:
             return handled
         last = path.rsplit(".", 1)[-1]
         if path.startswith("numpy."):
-            if last[:1].islower() and not path.startswith("numpy.random.RandomState"):
+            if path in ("numpy.random.RandomState", "numpy.random.default_rng"):
+                return TFRef("numpy.random")  # a generator draws arrays like the module does
+            if last[:1].islower():
                 return TensorVal()  # an ndarray (or numpy scalar): a value, never a callable
             return Unknown("numpy object")
         if is_initializer_path(path):
@@ -724,8 +730,9 @@ class TFApi:
             same_site = existing is not None and isinstance(existing.origin, Origin) and \
                 existing.origin.site.node is origin.site.node
             fetch = request.shape is NOT_GIVEN and request.init == "none"
+            current_open = request.context_open if request.context_open is not None else graph.open_id()
             rebuilt = (existing is not None and isinstance(existing.origin, Origin) and bool(origin.text)
-                       and existing.scope == graph.current.name and existing.open_id != graph.open_id()
+                       and existing.scope == graph.current.name and existing.open_id != current_open
                        and (existing.created_by == "rnn"
                             or "".join(existing.origin.text.split()) == "".join(origin.text.split())))
             if same_site or fetch or rebuilt:

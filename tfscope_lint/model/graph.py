@@ -94,6 +94,7 @@ class VarRequest:
     init_shape: Shape = None
     init_dtype: Optional[str] = None
     origin: Any = None
+    context_open: Optional[int] = None  # for a library's variables: the opening of the scope around the library's own
 
 
 class _Sentinel:
@@ -323,8 +324,8 @@ class GraphState:
         # After a failed lookup the analysis goes on as if the variable existed, but nothing later may be
         # blamed on that stand-in: fixing the first error would change what follows.
         recovered = any(e.kind == "does_not_exist" for e in errors)
-        created = VarRecord(full, new_shape, new_dtype, req.origin, self.open_id(), not recovered, created_by,
-                            scope.name)
+        opened = req.context_open if req.context_open is not None else self.open_id()
+        created = VarRecord(full, new_shape, new_dtype, req.origin, opened, not recovered, created_by, scope.name)
         if rec is not None and exists is None:
             created = VarRecord(full, rec.shape if rec.shape is not None else new_shape, rec.dtype or new_dtype,
                                 rec.origin, rec.open_id, True, rec.created_by, rec.scope)
