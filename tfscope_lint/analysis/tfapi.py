@@ -183,7 +183,9 @@ def shape_of(value: Value) -> Any:
                 return UNKNOWN  # a dimension computed at run time may well be known to TF
         return tuple(dims)
     if isinstance(value, TFObject) and value.kind == "shape":
-        return value.state.get("shape") if value.state.get("shape") is not None else UNKNOWN
+        if value.state.get("dynamic") or value.state.get("shape") is None:
+            return UNKNOWN  # tf.shape(x) is a tensor: what TF knows statically may be more than we do
+        return value.state["shape"]
     return UNKNOWN
 
 
@@ -248,6 +250,11 @@ class TFApi:
             "tf.random.uniform": self.filled,
             "tf.matmul": self.matmul,
             "tf.reshape": self.reshape,
+            "tf.layers.flatten": self.flatten,
+            "tf.shape": self.dynamic_shape,
+            "tf.split": self.split,
+            "tf.concat": self.concat,
+            "slim.flatten": self.flatten,
             "tf.image.resize_bilinear": self.resize,
             "tf.image.resize_images": self.resize,
             "tf.image.resize_nearest_neighbor": self.resize,
@@ -624,7 +631,9 @@ class TFApi:
 
     def filled(self, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Any) -> Value:
         bound = self.bind(args, kwargs, ("shape",))
-        shape = shape_of(bound.get("shape", Const(None)))
+        given = bound.get("shape", Const(None))
+        shape = given.state.get("shape") if isinstance(given, TFObject) and given.kind == "shape" else \
+            shape_of(given)
         dtype = dtype_of(kwargs.get("dtype", Const("float32")))
         return TensorVal(shape if isinstance(shape, tuple) else None, dtype if isinstance(dtype, str) else None)
 
@@ -645,6 +654,65 @@ class TFApi:
         if isinstance(shape, tuple):
             return TensorVal(tuple(None if d == -1 else d for d in shape), dtype)
         return TensorVal(None, dtype)
+
+    def dynamic_shape(self, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Any) -> Value:
+        tensor = args[0] if args else kwargs.get("input")
+        shape = tensor.shape if isinstance(tensor, TensorVal) and not tensor.opaque else None
+        return TFObject("shape", None, state={"shape": shape, "dynamic": True})
+
+    @staticmethod
+    def _axis(value: Optional[Value], rank: int) -> Optional[int]:
+        if isinstance(value, Const) and isinstance(value.value, int) and -rank <= value.value < rank:
+            return value.value % rank
+        return None
+
+    def split(self, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Any) -> Value:
+        bound = self.bind(args, kwargs, ("value", "num_or_size_splits", "axis"))
+        value, parts = bound.get("value"), bound.get("num_or_size_splits")
+        if not isinstance(value, TensorVal) or value.shape is None or value.opaque:
+            return Unknown("split")
+        axis = self._axis(bound.get("axis", Const(0)), len(value.shape))
+        if axis is None:
+            return Unknown("split")
+        dim = value.shape[axis]
+        if isinstance(parts, Const) and isinstance(parts.value, int) and 0 < parts.value <= 64:
+            size = dim // parts.value if dim is not None else None
+            sizes: List[Optional[int]] = [size] * parts.value
+        elif isinstance(parts, SeqVal) and all(isinstance(p, Const) and isinstance(p.value, int) for p in parts.items):
+            sizes = [p.value for p in parts.items]  # type: ignore[union-attr]
+        else:
+            return Unknown("split")
+        return SeqVal([TensorVal(value.shape[:axis] + (size,) + value.shape[axis + 1:], value.dtype)
+                       for size in sizes], False)
+
+    def concat(self, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Any) -> Value:
+        bound = self.bind(args, kwargs, ("values", "axis"))
+        items = self.interp.iterate(bound.get("values", Unknown("values")))
+        if not items or not all(isinstance(t, TensorVal) and t.shape is not None and not t.opaque for t in items):
+            return TensorVal(opaque=True)
+        shapes = [t.shape for t in items]  # type: ignore[union-attr]
+        rank = len(shapes[0])
+        axis = self._axis(bound.get("axis"), rank)
+        if axis is None or any(len(sh) != rank for sh in shapes):
+            return TensorVal(None, items[0].dtype)  # type: ignore[union-attr]
+        total: Optional[int] = 0
+        for sh in shapes:
+            total = total + sh[axis] if total is not None and sh[axis] is not None else None
+        return TensorVal(shapes[0][:axis] + (total,) + shapes[0][axis + 1:], items[0].dtype)  # type: ignore
+
+    def flatten(self, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Any) -> Value:
+        bound = self.bind(args, kwargs, ("inputs",))
+        inputs = bound.get("inputs")
+        if not isinstance(inputs, TensorVal) or inputs.opaque:
+            return TensorVal(opaque=True)
+        shape = inputs.shape
+        if shape is None or len(shape) < 1:
+            return TensorVal(None, inputs.dtype)
+        rest = shape[1:]
+        size: Optional[int] = 1
+        for dim in rest:
+            size = size * dim if size is not None and dim is not None else None
+        return TensorVal((shape[0], size), inputs.dtype)
 
     def resize(self, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Any) -> Value:
         bound = self.bind(args, kwargs, ("images", "size"))
@@ -781,6 +849,8 @@ class TFApi:
         else:
             return
         cascade = self.cascade_key(code, origin, existing, graph)
+        if code == "TFS107":
+            cascade = self.shape_cascade(origin, graph)
         self.interp.report(RawReport(code, origin, facts, related, variable, scope, cascade))
 
     def cascade_key(self, code: str, origin: Origin, existing: Optional[VarRecord], graph: GraphState) -> Any:
@@ -811,6 +881,10 @@ class TFApi:
             where = ("frame", tuple(id(n) for n in current), outer if outer is not None else id(origin.site.node))
         cause = id(graph.reuse_origin.get(graph.current.id)) if family == "missing" else None
         return (family, id(graph.lineage), where, cause)
+
+    def shape_cascade(self, origin: Origin, graph: GraphState) -> Any:
+        """Variables left without a shape in one scope opening usually share the missing value: one finding."""
+        return ("no shape", id(graph.lineage), graph.open_id(), tuple(id(s.node) for s in origin.chain))
 
     @staticmethod
     def second_run(first: Any, again: Origin) -> str:
