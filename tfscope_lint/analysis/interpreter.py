@@ -74,6 +74,7 @@ class Interpreter:
         self.loop_ids = itertools.count(1)
         self.budget_hit: Optional[str] = None
         self.cascades: Dict[tuple, RawReport] = {}
+        self.manual_exits: Dict[int, list] = {}
         from tfscope_lint.analysis.tfapi import TFApi  # late import: tfapi calls back into us
         self.tf = TFApi(self)
 
@@ -693,8 +694,12 @@ class Interpreter:
             if attr == "__name__":
                 return Const(owner.name)
             return Unknown(f"class attribute {attr}")
+        if isinstance(owner, TFCall) and attr in ("__enter__", "__exit__"):
+            return BoundMethod(BuiltinVal("cm." + attr), owner)
         if isinstance(owner, (ScopeVal, TensorVal, TFObject, TFCall)) or owner.__class__.__name__ == "GraphVal":
             return self.tf.object_attribute(owner, attr, node)
+        if isinstance(owner, FunctionVal) and attr == "__name__":
+            return Const(owner.name)
         if isinstance(owner, Const) and attr == "value" and isinstance(owner.value, int):
             return owner  # Dimension.value
         if isinstance(owner, (Const, SymStr, SeqVal, DictVal)):
@@ -904,6 +909,8 @@ class Interpreter:
                     return self.tf.scope_method(method, func.self_value, node, frame)
                 if inner.name == "graph.as_default":
                     return TFCall("as_default", (func.self_value,), {}, node)
+                if kind == "cm" and isinstance(func.self_value, TFCall):
+                    return self.manual_context(method, func.self_value, node, frame)
                 if kind in ("argparser", "flags") and isinstance(func.self_value, TFObject):
                     return self.tf.programs.call_method(method, func.self_value, args, kwargs)
                 if kind in ("optimizer", "ema") and isinstance(func.self_value, TFObject):
@@ -937,6 +944,17 @@ class Interpreter:
         if isinstance(func, (ScopeVal, TensorVal)):
             return Unknown("call")
         return Unknown("call of unknown")
+
+    def manual_context(self, method: str, manager: TFCall, node: Any, frame: Optional[Frame]) -> Value:
+        """`cm.__enter__()` / `cm.__exit__(...)` called by hand, as some scripts do around optional blocks."""
+        exits = self.manual_exits.setdefault(id(manager), [])
+        if method == "__enter__" and frame is not None:
+            value, on_exit = self.tf.enter(manager, node, frame)
+            exits.append((manager, on_exit))
+            return value
+        if method == "__exit__" and exits:
+            exits.pop()[1]()
+        return Const(None)
 
     def instantiate(self, cls: ClassVal, args: List[Value], kwargs: Dict[str, Value], node: Optional[cst.CSTNode],
                     frame: Optional[Frame]) -> Value:

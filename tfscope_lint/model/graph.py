@@ -326,7 +326,7 @@ class GraphState:
         recovered = any(e.kind == "does_not_exist" for e in errors)
         opened = req.context_open if req.context_open is not None else self.open_id()
         created = VarRecord(full, new_shape, new_dtype, req.origin, opened, not recovered, created_by, scope.name)
-        if rec is not None and exists is None:
+        if rec is not None and exists is None and rec.name == full:
             created = VarRecord(full, rec.shape if rec.shape is not None else new_shape, rec.dtype or new_dtype,
                                 rec.origin, rec.open_id, True, rec.created_by, rec.scope)
         self.vars[full] = created
