@@ -230,8 +230,7 @@ class Interpreter:
             result = self.call_value(deco, [value], {}, deco_node, frame)
             return result
         name = strings.dotted_name(deco_node)
-        if name and name.split(".")[-1] in ("wraps", "lru_cache", "cache", "abstractmethod", "overload",
-                                              "cached_property", "override"):
+        if name and name.split(".")[-1] in ("wraps", "abstractmethod", "overload", "cached_property", "override"):
             if name.split(".")[-1] == "cached_property":
                 func.is_method_kind = "property"
             return value
@@ -379,6 +378,17 @@ class Interpreter:
 
     def run_unknown_loop(self, node: cst.For, frame: Frame, iterable: Value) -> None:
         """Two distinct iterations: what the body does twice without reuse fails on any run of two or more."""
+        if isinstance(iterable, Unknown) and iterable.reason == "generator":
+            # A generator's own code runs between iterations and may open scopes or switch reuse on.
+            self.uncertain += 1
+            try:
+                self._unknown_iterations(node, frame, iterable)
+            finally:
+                self.uncertain -= 1
+            return
+        self._unknown_iterations(node, frame, iterable)
+
+    def _unknown_iterations(self, node: cst.For, frame: Frame, iterable: Value) -> None:
         group = object()
         is_range = isinstance(iterable, TFCall) and iterable.kind == "range"
         enumerate_of = isinstance(iterable, TFCall) and iterable.kind == "enumerate"
