@@ -15,7 +15,7 @@ import pytest
 
 from tfscope_lint.model import names, shapes
 from tfscope_lint.model.graph import (
-    ANY_REUSE, AUTO, NO_REUSE, NOT_GIVEN, REUSE, UNKNOWN, UNKNOWN_COUNT, GraphState, ModelError, ScopeFrame,
+    ANY_REUSE, AUTO, MAYBE_GIVEN, NO_REUSE, NOT_GIVEN, REUSE, UNKNOWN, UNKNOWN_COUNT, GraphState, ModelError, ScopeFrame,
     ScopeHandle, VarRequest, reusing)
 from tfscope_lint.model.names import Atom, Name
 
@@ -506,11 +506,6 @@ def test_captured_exit_restores_the_count_snapshot() -> None:
     assert seen == ["a/d", "a/d", "a/d", "a/d_1"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "model bug: GraphState.enter takes the captured count snapshot BEFORE counting the captured "
-    "scope's own open; TF (_pure_variable_scope.__enter__) calls open_variable_scope first and "
-    "copies variable_scopes_count after, so the captured name keeps its +1 after exit. "
-    "TF gives outer/a_1 here, the model outer/a"))
 def test_captured_open_count_survives_its_exit() -> None:
     g = GraphState()
     with vs(g, "outer"), vs(g, "a") as first:
@@ -670,15 +665,13 @@ def test_initializer_rows(case: str, call: dict, expected: List[str]) -> None:
     assert get(g, "v", **call) == expected, case
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "model bug (row b): a shape argument whose value is UNKNOWN (the interpreter's shape_of maps any "
-    "unreadable value, which may be None at run time, to UNKNOWN) counts as certainly given, so "
-    "constant_with_shape is reported. _decide treats the same UNKNOWN as unknown. End to end: "
-    "def make(name, shape): return tf.get_variable(name, shape=shape, initializer=[1.0, 2.0]); "
-    "make('v', sys.argv and None) gives TFS108 while TF runs it without error"))
 def test_constant_with_unknown_shape_value_is_not_certain() -> None:
+    # A shape argument that may be None at run time (MAYBE_GIVEN) does not make row b certain;
+    # one that is certainly given but unreadable (UNKNOWN) does.
     g = GraphState()
-    assert get(g, "v", UNKNOWN, init="constant", init_shape=(2,), init_dtype="float32") == []
+    assert get(g, "v", MAYBE_GIVEN, init="constant", init_shape=(2,), init_dtype="float32") == []
+    assert get(GraphState(), "v", UNKNOWN, init="constant", init_shape=(2,), init_dtype="float32") == [
+        "constant_with_shape"]
 
 
 def test_constant_with_shape_comes_before_already_exists() -> None:
@@ -715,11 +708,6 @@ def test_scope_dtype_is_the_default_and_is_inherited() -> None:
         assert get(g, "v", (1,)) == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "model bug: GraphState.enter gives a captured scope `target.dtype or dtype`, so the captured "
-    "object's dtype wins; TF copies the captured dtype and then set_dtype(self._dtype) when the "
-    "argument is given. variable_scope('a', dtype=float64) as sc; variable_scope(sc, dtype=float16) "
-    "+ get_variable('v', [1]) is float16 in TF, float64 in the model"))
 def test_captured_scope_dtype_argument_overrides() -> None:
     g = GraphState()
     with vs(g, "a", dtype="float64") as first:
@@ -932,12 +920,6 @@ def test_unknown_name_is_known_different_when_text_differs() -> None:
         assert get(g, "w", (2,)) == ["does_not_exist"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "model bug (names.equal): Atom.excludes is only consulted when the remaining parts differ in "
-    "length; a one-character excluded text such as '0' returns None first. For "
-    "`for i in range(n): variable_scope(f'layer_{i}', reuse=i > 0...)` the iteration atom "
-    "(excludes {'0'}) cannot be told apart from layer_0, so layer_{i}/w under reuse=True is not "
-    "a certain 'does not exist'"))
 def test_excluded_index_text_is_a_different_name() -> None:
     i = Atom("i", object(), 1, frozenset({"0"}))
     g = GraphState()

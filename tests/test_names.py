@@ -155,11 +155,6 @@ def test_excludes_with_longer_text() -> None:
     assert names.equal((ten,), ("11",)) is None
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "model bug (names.equal): when the parts left after stripping common text have equal length "
-    "(here one atom against one character), the pairwise loop returns None on the atom/text pair "
-    "before Atom.excludes is consulted. The loop-index atom the interpreter makes for iterations "
-    ">= 1 (excludes {'0'}) therefore is never different from 'layer_0'"))
 @pytest.mark.parametrize("a, b", [
     ((Atom("i", G, 1, frozenset({"0"})),), ("0",)),
     (("layer_", Atom("i", G, 1, frozenset({"0"})), "/w"), ("layer_0/w",)),

@@ -19,7 +19,7 @@ from tfscope_lint.analysis.values import (
 )
 from tfscope_lint.model import names
 from tfscope_lint.model.graph import (
-    ARG_ANY, ARG_NONE, NOT_GIVEN, UNKNOWN, GraphState, ModelError, ScopeFrame, ScopeHandle, VarRecord, VarRequest,
+    ARG_ANY, ARG_NONE, MAYBE_GIVEN, NOT_GIVEN, UNKNOWN, GraphState, ModelError, ScopeFrame, ScopeHandle, VarRecord, VarRequest,
     reusing,
 )
 from tfscope_lint.model.names import Name
@@ -741,6 +741,8 @@ class TFApi:
         if name is None:
             return TensorVal(None, None, True)
         shape = shape_of(bound["shape"]) if "shape" in bound else NOT_GIVEN
+        if "shape" in bound and isinstance(bound["shape"], Unknown):
+            shape = MAYBE_GIVEN
         dtype = dtype_of(bound["dtype"]) if "dtype" in bound else None
         init, init_shape, init_dtype = self.initializer_kind(bound.get("initializer"))
         if init == "none" and self.interp.graph.current.has_initializer:

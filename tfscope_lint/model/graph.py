@@ -107,6 +107,7 @@ class _Sentinel:
 
 NOT_GIVEN = _Sentinel("NOT_GIVEN")
 UNKNOWN = _Sentinel("UNKNOWN")
+MAYBE_GIVEN = _Sentinel("MAYBE_GIVEN")  # a shape argument whose value may be None
 UNKNOWN_COUNT = -1
 
 
@@ -211,8 +212,8 @@ class GraphState:
         if isinstance(target, ScopeHandle):
             base_reuse = self.reuse_of(target)
             new_reuse = frozenset(r for a in arg_reuse for r in ((a,) if a != "N" else base_reuse))
-            handle = ScopeHandle(target.name, target.dtype or dtype, target.has_initializer, target.custom_getter)
-            snapshot = dict(self.counts)
+            handle = ScopeHandle(target.name, dtype or target.dtype, target.has_initializer, target.custom_getter)
+            snapshot = None  # taken after this open is counted: TF restores counts that include it
             kind = "captured"
             reuse_from = origin if "N" not in arg_reuse else self.reuse_origin.get(target.id)
         else:
@@ -229,6 +230,8 @@ class GraphState:
         if reuse_from is not None:
             self.reuse_origin[handle.id] = reuse_from
         self._count_up(handle.name)
+        if kind == "captured":
+            snapshot = dict(self.counts)
         frame = ScopeFrame(handle, kind, next(_ids), snapshot)
         self.stack.append(frame)
         self.generation += 1
@@ -300,7 +303,7 @@ class GraphState:
         if (isinstance(explicit_dtype, str) and req.init == "constant" and req.init_dtype is not None
                 and canonical_dtype(req.init_dtype) != explicit_dtype):
             errors.append(error("init_dtype_mismatch", init_dtype=canonical_dtype(req.init_dtype), dtype=explicit_dtype))
-        if req.init == "constant" and req.shape is not NOT_GIVEN:
+        if req.init == "constant" and req.shape is not NOT_GIVEN and req.shape is not MAYBE_GIVEN:
             errors.append(error("constant_with_shape"))
         wanted_dtype = explicit_dtype if explicit_dtype is not None else (scope.dtype or "float32")
         exists, rec = self.lookup(full)
@@ -336,7 +339,7 @@ class GraphState:
     def _creation_shape(req: VarRequest) -> Shape:
         if req.shape is NOT_GIVEN:
             return req.init_shape if req.init == "constant" else None
-        if req.shape is UNKNOWN:
+        if req.shape is UNKNOWN or req.shape is MAYBE_GIVEN:
             return None
         return req.shape
 
@@ -349,7 +352,7 @@ class GraphState:
                 return ("already_exists", ())
             if rec is None:
                 return None
-            if req.shape is UNKNOWN or (req.shape is not NOT_GIVEN and req.shape is None):
+            if req.shape is UNKNOWN or req.shape is MAYBE_GIVEN or (req.shape is not NOT_GIVEN and req.shape is None):
                 shape_ok: Optional[bool] = None
             elif req.shape is NOT_GIVEN:
                 shape_ok = True
@@ -365,7 +368,7 @@ class GraphState:
         if reuse == "T":
             return ("does_not_exist", ())
         # A new variable.
-        if req.init == "unknown" or req.shape is UNKNOWN:
+        if req.init == "unknown" or req.shape is UNKNOWN or req.shape is MAYBE_GIVEN:
             return None
         if req.init in ("constant", "lambda", "layer"):
             return ("ok", ())  # a layer's unknown dimensions are ones TF knows from its input

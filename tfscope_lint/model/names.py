@@ -128,6 +128,10 @@ def equal(a: Name, b: Name) -> Optional[bool]:
             return False
         fa.pop()
         fb.pop()
+    for one, other in ((fa, fb), (fb, fa)):
+        if len(one) == 1 and isinstance(one[0], Atom) and other and all(isinstance(c, str) for c in other):
+            if "".join(other) in one[0].excludes:  # type: ignore[arg-type]
+                return False
     if len(fa) == len(fb):
         distinct = False
         for x, y in zip(fa, fb):
@@ -142,10 +146,6 @@ def equal(a: Name, b: Name) -> Optional[bool]:
                 return None
         if distinct:
             return False
-    for one, other in ((fa, fb), (fb, fa)):
-        if len(one) == 1 and isinstance(one[0], Atom) and other and all(isinstance(c, str) for c in other):
-            if "".join(other) in one[0].excludes:  # type: ignore[arg-type]
-                return False
     return None
 
 
