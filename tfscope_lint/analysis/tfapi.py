@@ -130,7 +130,7 @@ def canonical(path: str) -> str:
 def module_ref(dotted: str) -> Optional[TFRef]:
     """A TFRef for an imported module path of TF or slim, else None."""
     head = dotted.split(".")[0]
-    if head in ("tensorflow", "tf_slim", "numpy", "functools", "absl", "argparse"):
+    if head in ("tensorflow", "tf_slim", "numpy", "functools", "absl", "argparse", "re"):
         return TFRef(canonical(dotted))
     return None
 
@@ -361,6 +361,10 @@ class TFApi:
         if handled is not None:
             return handled
         last = path.rsplit(".", 1)[-1]
+        if path in ("re.sub", "re.escape"):
+            return self.regex(path, args, kwargs)
+        if path.startswith("re."):
+            return Unknown("regular expression")
         if path.startswith("numpy."):
             if path in ("numpy.random.RandomState", "numpy.random.default_rng"):
                 return TFRef("numpy.random")  # a generator draws arrays like the module does
@@ -383,6 +387,22 @@ class TFApi:
             return self.call_callbacks(path, args, kwargs, node, frame)
         return TensorVal(opaque=True)
 
+    @staticmethod
+    def regex(path: str, args: List[Value], kwargs: Dict[str, Value]) -> Value:
+        """re.sub and re.escape on known text, as getters rewrite variable names."""
+        import re
+        if kwargs or not all(isinstance(a, Const) and isinstance(a.value, str) for a in args):
+            return Unknown("regular expression")
+        values = [a.value for a in args]  # type: ignore[union-attr]
+        try:
+            if path == "re.escape" and len(values) == 1:
+                return Const(re.escape(values[0]))
+            if path == "re.sub" and len(values) == 3:
+                return Const(re.sub(values[0], values[1], values[2]))
+        except re.error:
+            pass
+        return Unknown("regular expression")
+
     def call_callbacks(self, path: str, args: List[Value], kwargs: Dict[str, Value], node: Any,
                        frame: Optional[Frame]) -> Value:
         """tf.cond and friends call their function arguments while building the graph (inside control flow)."""
@@ -399,6 +419,8 @@ class TFApi:
 
     def call_object(self, obj: TFObject, args: List[Value], kwargs: Dict[str, Value], node: Any,
                     frame: Optional[Frame]) -> Value:
+        if obj.kind == "true_getter" and frame is not None:
+            return self.call_true_getter(obj, args, kwargs, node, frame)
         return self.libraries.call_object(obj, args, kwargs, node, frame)
 
     def decorate(self, deco: TFRef, value: Value) -> Optional[Value]:
@@ -513,7 +535,10 @@ class TFApi:
         if initializer is not None and not (isinstance(initializer, Const) and initializer.value is None):
             scope_frame.handle.has_initializer = True
         if custom_getter is not None and not (isinstance(custom_getter, Const) and custom_getter.value is None):
-            scope_frame.handle.custom_getter = True
+            known = isinstance(custom_getter, (FunctionVal, PartialVal, BoundMethod))
+            # Getters of nested scopes compose; only a single one the analysis can run is followed.
+            scope_frame.handle.custom_getter = custom_getter if known and not scope_frame.handle.custom_getter \
+                else True
         for error in errors:
             if error.kind == "reuse_without_name":
                 self.interp.report(RawReport("TFS109", origin, {
@@ -740,6 +765,16 @@ class TFApi:
         name = to_name(bound.get("name", Unknown("name")))
         if name is None:
             return TensorVal(None, None, True)
+        getter = self.interp.graph.current.custom_getter
+        if "custom_getter" in bound or getter is True:
+            return TensorVal(None, None, True)
+        if getter:
+            return self.through_custom_getter(getter, name, bound, node, frame)
+        return self.request_variable(name, bound, origin, frame)
+
+    def request_variable(self, name: Name, bound: Dict[str, Value], origin: Origin, frame: Frame,
+                         absolute: bool = False, reuse: Any = None) -> Value:
+        """get_variable's own work once the name is final: build the request, run the store."""
         shape = shape_of(bound["shape"]) if "shape" in bound else NOT_GIVEN
         if "shape" in bound and isinstance(bound["shape"], Unknown):
             shape = MAYBE_GIVEN
@@ -747,15 +782,49 @@ class TFApi:
         init, init_shape, init_dtype = self.initializer_kind(bound.get("initializer"))
         if init == "none" and self.interp.graph.current.has_initializer:
             init = "callable" if shape is not NOT_GIVEN else "unknown"
-        if "custom_getter" in bound or self.interp.graph.current.custom_getter:
-            return TensorVal(None, None, True)
         if "partitioner" in bound:
             init = "unknown" if init == "none" else init
-        request = VarRequest(name, shape, dtype, init, init_shape, init_dtype, origin)
+        request = VarRequest(name, shape, dtype, init, init_shape, init_dtype, origin, absolute=absolute,
+                             reuse=reuse)
         record = self.create(request, origin, frame)
         shape_out = record.shape if record is not None else None
         return TensorVal(shape_out, record.dtype if record is not None else None, True,
                          record.name if record is not None else None)
+
+    def through_custom_getter(self, getter: Value, name: Name, bound: Dict[str, Value], node: Any,
+                              frame: Frame) -> Value:
+        """A scope's custom_getter gets the full name and every argument; what it passes on is created."""
+        graph = self.interp.graph
+        full = names.join(graph.current.name, name)
+        reuse = graph.current_reuse()
+        reuse_value: Value = Const(True) if reuse == frozenset("T") else Const(False) if reuse == frozenset("F") \
+            else AUTO_REUSE if reuse == frozenset("A") else Unknown("reuse")
+        kwargs: Dict[str, Value] = {k: v for k, v in bound.items() if k != "name"}
+        for key in ("shape", "dtype", "initializer"):
+            kwargs.setdefault(key, Const(None))
+        true_getter = TFObject("true_getter", None, state={"reuse": reuse_value})
+        kwargs.update({"getter": true_getter, "name": str_value(full), "reuse": reuse_value})
+        result = self.interp.call_value(getter, [], kwargs, node, frame)
+        return result if isinstance(result, TensorVal) else TensorVal(None, None, True)
+
+    def call_true_getter(self, obj: TFObject, args: List[Value], kwargs: Dict[str, Value], node: Any,
+                         frame: Frame) -> Value:
+        """The getter a custom getter receives: the store's get_variable, with the full name as given."""
+        if "**unknown**" in kwargs:
+            return TensorVal(None, None, True)
+        order = ("name",) + self.VAR_ARGS[1:]
+        bound = self.bind(args, {k: v for k, v in kwargs.items() if k != "reuse"}, order)
+        name = to_name(bound.get("name", Unknown("name")))
+        if name is None:
+            return TensorVal(None, None, True)
+        passed = kwargs.get("reuse")
+        reuse: Any = None
+        if passed is not None and passed is not obj.state["reuse"]:
+            arg = self.reuse_arg(passed)
+            reuse = frozenset("FTA") if arg == "invalid" or arg == ARG_ANY else \
+                frozenset("F" if a == "N" else a for a in arg)
+        origin = self.interp.origin(frame.module, node)
+        return self.request_variable(name, bound, origin, frame, absolute=True, reuse=reuse)
 
     def initializer_kind(self, value: Optional[Value]) -> Tuple[str, Shape, Optional[str]]:
         if value is None or (isinstance(value, Const) and value.value is None):

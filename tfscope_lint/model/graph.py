@@ -42,7 +42,7 @@ class ScopeHandle:
     name: Name
     dtype: Optional[str] = None  # default dtype set by variable_scope(dtype=...)
     has_initializer: bool = False
-    custom_getter: bool = False  # a getter (here or in a parent) may rename what is created
+    custom_getter: Any = None  # a getter (here or in a parent) that may rename what is created; True if unknown
     id: int = field(default_factory=lambda: next(_ids))
 
 
@@ -95,6 +95,8 @@ class VarRequest:
     init_dtype: Optional[str] = None
     origin: Any = None
     context_open: Optional[int] = None  # for a library's variables: the opening of the scope around the library's own
+    absolute: bool = False  # the name is already full (a custom getter passed it on)
+    reuse: Optional[Reuse] = None  # reuse passed to the store by a custom getter, instead of the scope's
 
 
 class _Sentinel:
@@ -293,7 +295,7 @@ class GraphState:
     def get_variable(self, req: VarRequest, created_by: str = "get_variable") -> Tuple[Optional[VarRecord], List[ModelError]]:
         """Apply get_variable's decision table; return the variable it yields and the certain errors."""
         scope = self.current
-        full = names.join(scope.name, req.local_name)
+        full = req.local_name if req.absolute else names.join(scope.name, req.local_name)
         errors: List[ModelError] = []
 
         def error(kind: str, existing: Optional[VarRecord] = None, **detail: Any) -> ModelError:
@@ -307,7 +309,7 @@ class GraphState:
             errors.append(error("constant_with_shape"))
         wanted_dtype = explicit_dtype if explicit_dtype is not None else (scope.dtype or "float32")
         exists, rec = self.lookup(full)
-        reuse = self.reuse_of(scope)
+        reuse = req.reuse if req.reuse is not None else self.reuse_of(scope)
         outcomes = set()
         for r in reuse:
             for e in ((exists,) if exists is not None else (True, False)):
