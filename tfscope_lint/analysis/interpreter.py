@@ -995,7 +995,7 @@ class Interpreter:
         try:
             if isinstance(func.node, cst.Lambda):
                 return self.eval(func.node.body, callee)
-            if strings.is_generator(func.node):
+            if self.is_generator(func):
                 return Unknown("generator")
             try:
                 self.exec_suite(func.node.body, callee)
@@ -1010,6 +1010,15 @@ class Interpreter:
         finally:
             self.frames.pop()
             self.call_stack.pop()
+
+    @staticmethod
+    def is_generator(func: FunctionVal) -> bool:
+        source = getattr(func.module, "source", None)
+        facts = source.function_facts() if source is not None else None
+        fact = facts.get(id(func.node)) if facts is not None else None
+        if fact is not None:
+            return fact.is_generator
+        return strings.is_generator(func.node)
 
     def bind_arguments(self, func: FunctionVal, args: List[Value], kwargs: Dict[str, Value]) -> Dict[str, Value]:
         params = func.node.params

@@ -17,6 +17,7 @@ import libcst as cst
 from tfscope_lint import rules
 from tfscope_lint.analysis.context import ModuleContext, Origin, RawReport
 from tfscope_lint.analysis.interpreter import BudgetExceeded, Interpreter
+from tfscope_lint.analysis.outline import outline
 from tfscope_lint.analysis.tfapi import module_ref
 from tfscope_lint.analysis.values import ModuleVal, TFRef, Unknown, Value
 from tfscope_lint.findings import FileProblem, Finding, Location, Related
@@ -36,6 +37,15 @@ class SourceFile:
     error: Optional[Tuple[int, int, str]] = None
     parsed: bool = False
     positions_owner: Optional[ModuleContext] = None
+    _facts: Optional[dict] = None
+    _facts_done: bool = False
+
+    def function_facts(self) -> Optional[dict]:
+        """Per-function facts from `outline`, computed once per file."""
+        if not self._facts_done and self.tree is not None:
+            self._facts_done = True
+            self._facts = outline(self.text, self.tree)
+        return self._facts
 
     def parse(self) -> Optional[cst.Module]:
         if not self.parsed:
@@ -250,10 +260,14 @@ def _analyse_uncalled(project: Project, contexts: List[Tuple[SourceFile, ModuleC
     reports: List[RawReport] = []
     seen: set = set()
     for source, ctx in contexts:
+        facts = source.function_facts()
         for func, owner in ctx.functions:
             if func.node in called or id(func.node) in seen:
                 continue
             seen.add(id(func.node))
+            fact = facts.get(id(func.node)) if facts is not None else None
+            if fact is not None and not fact.touches_variables:
+                continue  # alone, only argument errors of the variable APIs could be certain
             run = ProjectRun(project)
             interp = Interpreter(run)
             try:

@@ -1,0 +1,122 @@
+"""Cheap facts about a module's functions, read with the `ast` module (a tenth of libcst's cost).
+
+Walking a libcst subtree with a visitor rebuilds it and costs about as much as parsing it again,
+so the facts the interpreter needs about whole function bodies (is it a generator? does it touch
+the variable APIs at all?) are read from `ast` and matched to the libcst FunctionDef nodes by
+their order in a pre-order walk of the statements, which is the same in both trees.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import Dict, Iterator, List, Optional
+
+import libcst as cst
+
+# Names whose presence in a function body makes it worth analysing alone, in an unknown context:
+# only argument errors of these APIs can be certain there.
+VARIABLE_API_NAMES = frozenset({
+    "get_variable", "get_local_variable", "variable_scope", "variable_op_scope", "model_variable", "variable",
+    "_pure_variable_scope",
+})
+
+
+@dataclass(frozen=True)
+class FunctionFacts:
+    is_generator: bool
+    touches_variables: bool
+
+
+def _ast_functions(body: List[ast.stmt]) -> Iterator[ast.AST]:
+    for stmt in body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            yield stmt
+            yield from _ast_functions(stmt.body)
+        elif isinstance(stmt, ast.ClassDef):
+            yield from _ast_functions(stmt.body)
+        else:
+            for field in ("body", "handlers", "orelse", "finalbody", "cases"):
+                value = getattr(stmt, field, None)
+                if isinstance(value, list):
+                    inner = []
+                    for item in value:
+                        if isinstance(item, (ast.ExceptHandler, getattr(ast, "match_case", ast.ExceptHandler))):
+                            inner.extend(item.body)
+                        elif isinstance(item, ast.stmt):
+                            inner.append(item)
+                    yield from _ast_functions(inner)
+
+
+def _cst_body(suite: object) -> List[cst.CSTNode]:
+    if isinstance(suite, cst.IndentedBlock):
+        return list(suite.body)
+    return []
+
+
+def _cst_functions(body: List[cst.CSTNode]) -> Iterator[cst.FunctionDef]:
+    for stmt in body:
+        if isinstance(stmt, cst.FunctionDef):
+            yield stmt
+            yield from _cst_functions(_cst_body(stmt.body))
+        elif isinstance(stmt, cst.ClassDef):
+            yield from _cst_functions(_cst_body(stmt.body))
+        elif isinstance(stmt, (cst.If, cst.For, cst.While, cst.With, cst.Try, getattr(cst, "TryStar", cst.Try))):
+            yield from _cst_functions(_cst_body(stmt.body))
+            if isinstance(stmt, cst.Try) or type(stmt).__name__ == "TryStar":
+                for handler in stmt.handlers:  # type: ignore[union-attr]
+                    yield from _cst_functions(_cst_body(handler.body))
+            orelse = getattr(stmt, "orelse", None)
+            while isinstance(orelse, cst.If):
+                yield from _cst_functions(_cst_body(orelse.body))
+                orelse = orelse.orelse
+            if orelse is not None:
+                yield from _cst_functions(_cst_body(orelse.body))
+            final = getattr(stmt, "finalbody", None)
+            if final is not None:
+                yield from _cst_functions(_cst_body(final.body))
+        elif isinstance(stmt, cst.Match):
+            for case in stmt.cases:
+                yield from _cst_functions(_cst_body(case.body))
+
+
+def _facts(func: ast.AST) -> FunctionFacts:
+    generator = False
+    touches = False
+    stack = list(ast.iter_child_nodes(func))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            # Nested definitions are their own functions, but their calls count as touching.
+            touches = touches or any(isinstance(n, (ast.Name, ast.Attribute)) and
+                                     (getattr(n, "id", None) or getattr(n, "attr", None)) in VARIABLE_API_NAMES
+                                     for n in ast.walk(node))
+            continue
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            generator = True
+        elif isinstance(node, ast.Name) and node.id in VARIABLE_API_NAMES:
+            touches = True
+        elif isinstance(node, ast.Attribute) and node.attr in VARIABLE_API_NAMES:
+            touches = True
+        elif isinstance(node, ast.keyword) and node.arg == "reuse":
+            touches = True
+        stack.extend(ast.iter_child_nodes(node))
+    return FunctionFacts(generator, touches)
+
+
+def outline(text: str, tree: cst.Module) -> Optional[Dict[int, FunctionFacts]]:
+    """Facts per libcst FunctionDef (by id), or None when the two trees cannot be matched."""
+    try:
+        parsed = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    ast_funcs = list(_ast_functions(parsed.body))
+    cst_funcs = list(_cst_functions(list(tree.body)))
+    if len(ast_funcs) != len(cst_funcs):
+        return None
+    facts: Dict[int, FunctionFacts] = {}
+    for a, c in zip(ast_funcs, cst_funcs):
+        if getattr(a, "name", None) != c.name.value:
+            return None
+        facts[id(c)] = _facts(a)
+    return facts
