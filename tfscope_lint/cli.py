@@ -8,6 +8,7 @@ the culprit and never a traceback.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from contextlib import ExitStack
 from typing import Any, Dict, List, Optional, Sequence, TextIO
@@ -79,6 +80,11 @@ def _overrides(options: Dict[str, Any]) -> Dict[str, Any]:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary, no progress bar.")
 @click.option("--no-color", is_flag=True, help="Never colour the output (NO_COLOR is respected too).")
+@click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Worker processes; 0 means one per core.")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), metavar="DIR",
+              help="Where to keep the cache [default: .tfscope_cache in the project root].")
 def check(paths: Sequence[str], **options: Any) -> None:
     """Check Python files and directories (default: the current directory)."""
     stdin_name: Optional[str] = options["stdin_filename"]
@@ -103,8 +109,10 @@ def check(paths: Sequence[str], **options: Any) -> None:
     progress: Progress = Progress()
     if wanted(sys.stderr, options["quiet"]):
         progress = ProgressBar(sys.stderr)
+    jobs = options["jobs"] or os.cpu_count() or 1
+    cache_dir = None if options["no_cache"] else (options["cache_dir"] or str(settings.root / ".tfscope_cache"))
     try:
-        result = run(settings, paths or (".",), stdin=stdin, progress=progress)
+        result = run(settings, paths or (".",), stdin=stdin, progress=progress, jobs=jobs, cache_dir=cache_dir)
     finally:
         if isinstance(progress, ProgressBar):
             progress.close()

@@ -6,7 +6,6 @@ never per file; the analysis sees every file at once because variable scopes cro
 
 from __future__ import annotations
 
-import inspect
 from collections import defaultdict
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -40,6 +39,8 @@ def run(
     paths: Sequence[str] = (),
     stdin: Optional[Tuple[str, str]] = None,
     progress: Optional[Progress] = None,
+    jobs: int = 1,
+    cache_dir: Optional[str] = None,
 ) -> RunResult:
     """Check `paths` (or one source read from stdin, as (filename, text)) as one project."""
     progress = progress or Progress()
@@ -60,7 +61,7 @@ def run(
                 problems.append(FileProblem(str(path), str(exc)))
             progress.file_read(str(path))
     progress.analysing()
-    findings, analysis_problems = _analyze(sources, settings.tf_version)
+    findings, analysis_problems = _analyze(sources, settings.tf_version, jobs, cache_dir)
     kept, suppressed = _select_and_suppress(findings, sources, settings)
     return RunResult(
         findings=sorted(kept, key=lambda f: f.sort_key()),
@@ -71,18 +72,13 @@ def run(
     )
 
 
-def _analyze(sources: Dict[str, str], tf_version: str) -> Tuple[List[Finding], List[FileProblem]]:
-    """Run the analysis; a crash in it becomes a problem naming the file(s), not a traceback.
-
-    The TensorFlow version is passed on once analyze_sources accepts a `tf_version` keyword.
-    """
+def _analyze(sources: Dict[str, str], tf_version: str, jobs: int = 1,
+             cache_dir: Optional[str] = None) -> Tuple[List[Finding], List[FileProblem]]:
+    """Run the analysis; a crash in it becomes a problem naming the file(s), not a traceback."""
     if not sources:
         return [], []
     try:
-        if "tf_version" in inspect.signature(project.analyze_sources).parameters:
-            findings, problems = project.analyze_sources(sources, tf_version=tf_version)  # type: ignore[call-arg]
-        else:
-            findings, problems = project.analyze_sources(sources)
+        findings, problems = project.analyze_sources(sources, tf_version=tf_version, jobs=jobs, cache_dir=cache_dir)
     except Exception as exc:  # noqa: BLE001 - an internal error must not hide the other results
         where = next(iter(sources)) if len(sources) == 1 else f"{len(sources)} files"
         return [], [FileProblem(where, f"internal error in the analysis: {type(exc).__name__}: {exc}")]

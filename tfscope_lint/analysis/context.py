@@ -15,11 +15,13 @@ from tfscope_lint.findings import Location
 class ModuleContext:
     """One parsed file: its tree, its globals, and positions computed only when a finding needs them."""
 
-    def __init__(self, path: str, dotted: str, tree: cst.Module, is_package: bool = False) -> None:
+    def __init__(self, path: str, dotted: str, tree: cst.Module, is_package: bool = False,
+                 source: Any = None) -> None:
         self.path = path
         self.dotted = dotted
         self.tree = tree
         self.is_package = is_package
+        self.source = source  # the project's SourceFile: text, positions and function facts, shared by runs
         self.globals: Dict[str, Value] = {}
         self._positions: Optional[Any] = None
         self.executed = False
@@ -27,8 +29,10 @@ class ModuleContext:
 
     def location(self, node: cst.CSTNode) -> Location:
         if self._positions is None:
-            wrapper = MetadataWrapper(self.tree, unsafe_skip_copy=True)
-            self._positions = wrapper.resolve(PositionProvider)
+            if self.source is not None:
+                self._positions = self.source.positions()
+            else:
+                self._positions = MetadataWrapper(self.tree, unsafe_skip_copy=True).resolve(PositionProvider)
         pos = self._positions.get(node)
         if pos is None:
             return Location(self.path, 1, 1, 1, 1)

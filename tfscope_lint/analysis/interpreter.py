@@ -15,7 +15,7 @@ import libcst as cst
 from tfscope_lint.analysis import builtins_impl, strings
 from tfscope_lint.analysis.context import Frame, ModuleContext, Origin, RawReport, Site
 from tfscope_lint.analysis.values import (
-    AUTO_REUSE, BoundMethod, BuiltinVal, ClassVal, Const, DictVal, FunctionVal, IndexAtom, InstanceVal,
+    AUTO_REUSE, BoundMethod, BuiltinVal, ClassVal, Const, DictVal, FunctionVal, IndexAtom, InstanceVal, LazyImport,
     ModuleVal, PartialVal, ScopeVal, SeqVal, SymStr, TFCall, TFObject, TFRef, TensorVal, Unknown, Value,
     truth,
 )
@@ -451,14 +451,20 @@ class Interpreter:
 
     def stmt_With(self, node: cst.With, frame: Frame) -> None:
         exits: List[Callable[[], None]] = []
+        unknown_graph = False
         try:
             for item in node.items:
                 manager = self.eval(item.item, frame)
+                if not isinstance(manager, TFCall) and (strings.dotted_name(item.item) or "").endswith(".as_default"):
+                    unknown_graph = True  # some graph: maybe the current one, maybe a fresh one
                 entered, on_exit = self.enter_context(manager, item.item, frame)
                 exits.append(on_exit)
                 if item.asname is not None:
                     self.assign(item.asname.name, entered, frame)
-            self.exec_suite(node.body, frame)
+            if unknown_graph:
+                self.fork([lambda: self.exec_suite(node.body, frame), lambda: None], frame)
+            else:
+                self.exec_suite(node.body, frame)
         finally:
             for on_exit in reversed(exits):
                 on_exit()
@@ -537,15 +543,26 @@ class Interpreter:
 
     def lookup(self, name: str, frame: Frame) -> Value:
         if name in frame.vars and not (name in frame.global_names and not frame.is_module):
-            return frame.vars[name]
+            return self._forced(frame.vars, name)
         outer = frame.parent
         while outer is not None:
             if name in outer.vars and not outer.class_body:
-                return outer.vars[name]
+                return self._forced(outer.vars, name)
             outer = outer.parent
         if name in frame.module.globals:
-            return frame.module.globals[name]
+            return self._forced(frame.module.globals, name)
         return builtins_impl.builtin(name)
+
+    def _forced(self, scope: Dict[str, Value], name: str) -> Value:
+        value = scope[name]
+        if isinstance(value, LazyImport):
+            saved = self.frames
+            try:
+                value = self.project.force(self, value)
+            finally:
+                self.frames = saved
+            scope[name] = value
+        return value
 
     def assign(self, target: cst.BaseExpression, value: Value, frame: Frame) -> None:
         if isinstance(target, cst.Name):

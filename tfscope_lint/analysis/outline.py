@@ -120,3 +120,51 @@ def outline(text: str, tree: cst.Module) -> Optional[Dict[int, FunctionFacts]]:
             return None
         facts[id(c)] = _facts(a)
     return facts
+
+
+# Module-level calls that never build anything (logging, paths, flags declarations, regexes).
+HARMLESS_TOP_LEVEL_CALLS = frozenset({
+    "getLogger", "namedtuple", "compile", "join", "dirname", "abspath", "basename", "realpath", "expanduser",
+    "get", "getenv", "print", "setLevel", "set_verbosity", "filterwarnings", "simplefilter", "basicConfig",
+    "TypeVar", "NewType", "frozenset", "set", "dict", "list", "tuple", "object", "range", "len", "str", "int",
+    "float", "bool", "partial", "field", "dataclass", "register", "append", "update", "setdefault", "format",
+    "OrderedDict", "defaultdict", "deque", "Path", "environ", "insert", "add_argument", "ArgumentParser",
+    "disable_v2_behavior", "disable_eager_execution", "warn", "deprecated", "getattr", "hasattr",
+})
+
+
+def _is_main_guard(stmt: ast.stmt) -> bool:
+    return (isinstance(stmt, ast.If) and isinstance(stmt.test, ast.Compare)
+            and isinstance(stmt.test.left, ast.Name) and stmt.test.left.id == "__name__")
+
+
+def import_has_effects(text: str) -> bool:
+    """Whether importing the module may do more than define names: then it must run at import time.
+
+    A module of definitions, constants and imports can be executed lazily, when one of its names is
+    first used, without changing anything the analysis sees.
+    """
+    try:
+        parsed = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return True
+    for stmt in parsed.body:
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom,
+                             ast.Pass)) or _is_main_guard(stmt):
+            if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and stmt.decorator_list:
+                if any(isinstance(d, ast.Call) for d in stmt.decorator_list):
+                    return True
+            continue
+        if isinstance(stmt, (ast.ImportFrom, ast.Import)):
+            continue
+        if isinstance(stmt, ast.ImportFrom) and any(a.name == "*" for a in stmt.names):
+            return True
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Call):
+                func = node.func
+                name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+                if name not in HARMLESS_TOP_LEVEL_CALLS and not name.startswith(("DEFINE", "mark_flag")):
+                    return True
+            elif isinstance(node, (ast.With, ast.For, ast.While, ast.Try)):
+                return True
+    return False

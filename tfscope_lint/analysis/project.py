@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Tuple
 
 import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
 
 from tfscope_lint import rules
 from tfscope_lint.analysis.context import ModuleContext, Origin, RawReport
 from tfscope_lint.analysis.interpreter import BudgetExceeded, Interpreter
-from tfscope_lint.analysis.outline import outline
+from tfscope_lint.analysis.outline import _cst_functions, import_has_effects, outline
 from tfscope_lint.analysis.tfapi import module_ref
-from tfscope_lint.analysis.values import ModuleVal, TFRef, Unknown, Value
+from tfscope_lint.analysis.values import LazyImport, ModuleVal, TFRef, Unknown, Value
 from tfscope_lint.findings import FileProblem, Finding, Location, Related
 
 # A file that mentions none of these cannot create or scope a TF variable by itself.
@@ -36,9 +37,31 @@ class SourceFile:
     tree: Optional[cst.Module] = None
     error: Optional[Tuple[int, int, str]] = None
     parsed: bool = False
-    positions_owner: Optional[ModuleContext] = None
     _facts: Optional[dict] = None
     _facts_done: bool = False
+    _positions: Optional[object] = None
+    _index: Optional[Dict[int, int]] = None
+
+    def positions(self) -> object:
+        """Node positions, computed once and only for files with something to report."""
+        if self._positions is None:
+            assert self.tree is not None
+            self._positions = MetadataWrapper(self.tree, unsafe_skip_copy=True).resolve(PositionProvider)
+        return self._positions
+
+    def function_index(self) -> Dict[int, int]:
+        """Each function definition's rank in a pre-order walk: a key that is the same in every process."""
+        if self._index is None:
+            assert self.tree is not None
+            self._index = {id(node): i for i, node in enumerate(_cst_functions(list(self.tree.body)))}
+        return self._index
+
+    _effects: Optional[bool] = None
+
+    def has_import_effects(self) -> bool:
+        if self._effects is None:
+            self._effects = import_has_effects(self.text)
+        return self._effects
 
     def function_facts(self) -> Optional[dict]:
         """Per-function facts from `outline`, computed once per file."""
@@ -79,6 +102,8 @@ class Project:
     """Files indexed by (root, dotted name); one per analysis."""
 
     def __init__(self, sources: Dict[str, str]) -> None:
+        self.sources = sources
+        self.by_path: Dict[str, SourceFile] = {}
         self.files: List[SourceFile] = []
         self.by_name: Dict[Tuple[str, str], SourceFile] = {}
         self.by_dotted: Dict[str, List[SourceFile]] = {}
@@ -86,6 +111,7 @@ class Project:
             root, dotted, is_package = module_identity(path)
             source = SourceFile(path, text, root, dotted, is_package)
             self.files.append(source)
+            self.by_path[path] = source
             self.by_name[(root, dotted)] = source
             self.by_dotted.setdefault(dotted, []).append(source)
 
@@ -117,10 +143,7 @@ class ProjectRun:
             return None
         ctx = self.contexts_by_path.get(source.path)
         if ctx is None:
-            ctx = ModuleContext(source.path, source.dotted, tree, source.is_package)
-            if source.positions_owner is not None:
-                ctx._positions = source.positions_owner._positions
-            ctx.source = source  # type: ignore[attr-defined]
+            ctx = ModuleContext(source.path, source.dotted, tree, source.is_package, source)
             self.contexts_by_path[source.path] = ctx
         return ctx
 
@@ -133,12 +156,12 @@ class ProjectRun:
                 if alias.asname is not None:
                     target = alias.asname.name
                     if isinstance(target, cst.Name):
-                        interp.bind(target.value, self.resolve_module(interp, dotted, importer), frame)
+                        interp.bind(target.value, self.resolve_module(interp, dotted, importer, lazy=True), frame)
                 else:
                     head = dotted.split(".")[0]
-                    value = self.resolve_module(interp, head, importer)
+                    value = self.resolve_module(interp, head, importer, lazy=dotted == head)
                     if dotted != head:
-                        self.resolve_module(interp, dotted, importer)  # runs the submodule too
+                        self.resolve_module(interp, dotted, importer, lazy=True)  # the submodule, as Python would
                     interp.bind(head, value, frame)
             return
         assert isinstance(node, cst.ImportFrom)
@@ -148,8 +171,10 @@ class ProjectRun:
             package = importer.dotted.split(".") if importer.is_package else importer.dotted.split(".")[:-1]
             package = package[: len(package) - (level - 1)] if level > 1 else package
             base = ".".join([p for p in package if p] + ([base] if base else []))
-        module_value = self.resolve_module(interp, base, importer) if base else Unknown("relative import")
-        if isinstance(node.names, cst.ImportStar):
+        star = isinstance(node.names, cst.ImportStar)
+        module_value = self.resolve_module(interp, base, importer, lazy=not star) if base else \
+            Unknown("relative import")
+        if star:
             if isinstance(module_value, ModuleVal):
                 for key, value in module_value.context.globals.items():
                     if not key.startswith("_"):
@@ -160,7 +185,9 @@ class ProjectRun:
             bound_as = alias.asname.name.value if alias.asname is not None and isinstance(
                 alias.asname.name, cst.Name) else name
             value: Value
-            if isinstance(module_value, ModuleVal):
+            if isinstance(module_value, LazyImport):
+                value = LazyImport(module_value.source, importer, name)
+            elif isinstance(module_value, ModuleVal):
                 ctx = module_value.context
                 if name in ctx.globals:
                     value = ctx.globals[name]
@@ -172,13 +199,34 @@ class ProjectRun:
                 value = Unknown(f"import {name}")
             interp.bind(bound_as, value, frame)
 
-    def resolve_module(self, interp: Interpreter, dotted: str, importer: Optional[SourceFile]) -> Value:
+    def resolve_module(self, interp: Interpreter, dotted: str, importer: Optional[SourceFile],
+                       lazy: bool = False) -> Value:
         ref = module_ref(dotted)
         if ref is not None:
             return ref
         source = self.project.find(dotted, importer)
         if source is None:
             return Unknown(f"module {dotted}")
+        if lazy and source.path not in self.contexts_by_path and not source.has_import_effects():
+            return LazyImport(source, importer)
+        return self.execute(interp, source, dotted)
+
+    def force(self, interp: Interpreter, lazy: LazyImport) -> Value:
+        """Run a lazily imported module now that one of its names is used."""
+        for _ in range(32):  # a re-export of a re-export: follow the chain
+            module = self.execute(interp, lazy.source, lazy.source.dotted)
+            if lazy.name is None or not isinstance(module, ModuleVal):
+                return module
+            if lazy.name in module.context.globals:
+                value = module.context.globals[lazy.name]
+            else:
+                value = self.resolve_module(interp, f"{lazy.source.dotted}.{lazy.name}", lazy.importer)
+            if not isinstance(value, LazyImport):
+                return value
+            lazy = value
+        return Unknown("import chain")
+
+    def execute(self, interp: Interpreter, source: SourceFile, dotted: str) -> Value:
         ctx = self.context_for(source)
         if ctx is None:
             return Unknown(f"module {dotted} does not parse")
@@ -208,116 +256,7 @@ def _dotted(node: cst.CSTNode) -> str:
     return ""
 
 
-@dataclass
-class Analysis:
-    reports: List[RawReport] = field(default_factory=list)
-    problems: List[FileProblem] = field(default_factory=list)
-
-
-def analyze_sources(sources: Dict[str, str]) -> Tuple[List[Finding], List[FileProblem]]:
-    """Analyse a set of files (path -> text) as one project."""
-    project = Project(sources)
-    findings: List[Finding] = []
-    problems: List[FileProblem] = []
-    reports: List[RawReport] = []
-    called: set = set()
-    contexts: List[Tuple[SourceFile, ModuleContext]] = []
-    for source in project.files:
-        if not PREFILTER.search(source.text):
-            continue
-        tree = source.parse()
-        if tree is None:
-            line, column, message = source.error or (1, 1, "invalid syntax")
-            findings.append(Finding("TFS001", rules.render_message("TFS001", detail=f"syntax error: {message}"),
-                                    Location(source.path, line, column, line, column)))
-            continue
-        run = ProjectRun(project)
-        interp = Interpreter(run)
-        ctx = run.context_for(source)
-        assert ctx is not None
-        source.positions_owner = ctx
-        try:
-            interp.run_module(ctx, as_main=True)
-        except BudgetExceeded:
-            pass
-        except RecursionError:
-            problems.append(FileProblem(source.path, "internal error: analysis nested too deeply; file skipped"))
-        except Exception as exc:  # noqa: BLE001 - one file's failure must not stop the run
-            problems.append(FileProblem(source.path, f"internal error: {type(exc).__name__}: {exc}",
-                                        _traceback(exc)))
-        reports.extend(interp.reports)
-        called |= interp.called
-        contexts.extend((s, c) for s, c in ((getattr(c, "source", None), c) for c in run.contexts_by_path.values())
-                        if s is not None)
-    reports.extend(_analyse_uncalled(project, contexts, called, problems))
-    findings.extend(_to_findings(reports))
-    return _dedupe(findings), problems
-
-
-def _analyse_uncalled(project: Project, contexts: List[Tuple[SourceFile, ModuleContext]], called: set,
-                      problems: List[FileProblem]) -> List[RawReport]:
-    """Library code nothing called: each function alone, where only context-free errors can show."""
-    reports: List[RawReport] = []
-    seen: set = set()
-    for source, ctx in contexts:
-        facts = source.function_facts()
-        for func, owner in ctx.functions:
-            if func.node in called or id(func.node) in seen:
-                continue
-            seen.add(id(func.node))
-            fact = facts.get(id(func.node)) if facts is not None else None
-            if fact is not None and not fact.touches_variables:
-                continue  # alone, only argument errors of the variable APIs could be certain
-            run = ProjectRun(project)
-            interp = Interpreter(run)
-            try:
-                interp.run_function_alone(func, owner)
-            except (BudgetExceeded, RecursionError):
-                pass
-            except Exception as exc:  # noqa: BLE001
-                problems.append(FileProblem(source.path, f"internal error: {type(exc).__name__}: {exc}",
-                                            _traceback(exc)))
-            reports.extend(interp.reports)
-    return reports
-
-
-def _traceback(exc: BaseException) -> str:
-    import traceback
-    return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-
-
-def _to_findings(reports: Iterable[RawReport]) -> List[Finding]:
-    findings = []
-    for raw in reports:
-        location = raw.origin.site.location()
-        related: List[Related] = []
-        for kind, origin, facts in raw.related:
-            if isinstance(origin, Origin):
-                related.append(Related(origin.site.location(), rules.render_related(kind, **facts)))
-        for site in raw.origin.chain:
-            related.append(Related(site.location(), rules.render_related("call")))
-        try:
-            message = rules.render_message(raw.code, **raw.facts)
-        except KeyError as exc:
-            message = f"{rules.rule(raw.code).summary} (missing fact {exc})"
-        if raw.followers:
-            message += rules.render_related("followers", count=raw.followers,
-                                            plural="s fail" if raw.followers > 1 else " fails")
-        findings.append(Finding(raw.code, message, location, tuple(related),
-                                raw.facts.get("variable"), raw.facts.get("scope"), rules.rule(raw.code).hint or None))
-    return findings
-
-
-def _dedupe(findings: List[Finding]) -> List[Finding]:
-    """One error per line, the first TensorFlow would raise; a second would only show once that is fixed."""
-    seen = set()
-    out = []
-    for finding in findings:
-        severity = rules.rule(finding.code).severity
-        key = (severity, finding.location.path, finding.location.line) if severity == rules.ERROR else (
-            finding.code, finding.location.path, finding.location.line, finding.location.column)
-        if key in seen:
-            continue
-        seen.add(key)
-        out.append(finding)
-    return out
+def analyze_sources(sources: Dict[str, str], **options: object) -> Tuple[List[Finding], List[FileProblem]]:
+    """Analyse a set of files (path -> text) as one project (see engine.analyze for the options)."""
+    from tfscope_lint.analysis.engine import analyze
+    return analyze(sources, **options)  # type: ignore[arg-type]

@@ -152,6 +152,15 @@ class ModuleVal(Value):
 
 
 @dataclass(eq=False)
+class LazyImport(Value):
+    """A project module (or a name from it) whose import has no effects: executed on first use."""
+
+    source: Any
+    importer: Any
+    name: Optional[str] = None  # `from module import name`
+
+
+@dataclass(eq=False)
 class TFRef(Value):
     """A name in TensorFlow's API (or slim's), by canonical path such as 'tf.variable_scope'."""
 

@@ -1,0 +1,272 @@
+"""Runs the analysis over a project: entry runs, then functions nobody called; in parallel; cached.
+
+Phase 1 runs every file that mentions TensorFlow as a script, each on a fresh graph. Phase 2
+analyses alone, in an unknown context, the functions that no run of phase 1 called. Each unit
+of work is keyed by the content of every file it read, so a cached result is reused only when
+none of them changed, and the same results come out whatever the number of worker processes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import traceback
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+
+from tfscope_lint import __version__, rules
+from tfscope_lint.analysis.context import Origin, RawReport
+from tfscope_lint.analysis.interpreter import BudgetExceeded, Interpreter
+from tfscope_lint.analysis.project import PREFILTER, Project, ProjectRun, SourceFile
+from tfscope_lint.findings import FileProblem, Finding, Location, Related
+
+FunctionKey = Tuple[str, int]  # (path, rank of the def in its file)
+
+
+@dataclass
+class UnitResult:
+    """What one unit of work found, in a form that crosses processes and goes into the cache."""
+
+    findings: List[Finding] = field(default_factory=list)
+    problems: List[FileProblem] = field(default_factory=list)
+    called: List[FunctionKey] = field(default_factory=list)
+    alone: Dict[FunctionKey, List[Finding]] = field(default_factory=dict)  # the file's uncalled functions, alone
+    deps: List[str] = field(default_factory=list)  # every project file the unit read
+
+
+# ---------------------------------------------------------------------------- units of work
+def run_entry(project: Project, path: str) -> UnitResult:
+    """Run one file as a script (phase 1)."""
+    source = project.by_path[path]
+    result = UnitResult(deps=[path])
+    tree = source.parse()
+    if tree is None:
+        line, column, message = source.error or (1, 1, "invalid syntax")
+        result.findings.append(Finding("TFS001", rules.render_message("TFS001", detail=f"syntax error: {message}"),
+                                       Location(path, line, column, line, column)))
+        return result
+    run = ProjectRun(project)
+    interp = Interpreter(run)
+    ctx = run.context_for(source)
+    assert ctx is not None
+    _guarded(result, path, lambda: interp.run_module(ctx, as_main=True))
+    result.findings = _to_findings(interp.reports)
+    called: Set[FunctionKey] = set()
+    for used in run.contexts_by_path.values():
+        index = used.source.function_index()
+        for node in interp.called:
+            rank = index.get(id(node))
+            if rank is not None:
+                called.add((used.path, rank))
+    # The file's own functions this run did not call are analysed alone now, while its tree is at hand;
+    # the parent keeps what they find only if no other run called them either.
+    index = source.function_index()
+    facts = source.function_facts()
+    for func, owner in ctx.functions:
+        rank = index.get(id(func.node))
+        fact = facts.get(id(func.node)) if facts is not None else None
+        if rank is None or (path, rank) in called or (fact is not None and not fact.touches_variables):
+            continue
+        alone = Interpreter(run)
+        _guarded(result, path, lambda: alone.run_function_alone(func, owner))
+        result.alone[(path, rank)] = _to_findings(alone.reports)
+    result.called = sorted(called)
+    result.deps = sorted(run.contexts_by_path)
+    return result
+
+
+def _guarded(result: UnitResult, path: str, work) -> None:  # type: ignore[no-untyped-def]
+    """One file's failure is reported as such and never stops the others."""
+    try:
+        work()
+    except BudgetExceeded:
+        pass
+    except RecursionError:
+        result.problems.append(FileProblem(path, "internal error: the analysis nested too deeply; part skipped"))
+    except Exception as exc:  # noqa: BLE001
+        detail = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        result.problems.append(FileProblem(path, f"internal error: {type(exc).__name__}: {exc}", detail))
+
+
+def _to_findings(reports: Iterable[RawReport]) -> List[Finding]:
+    findings = []
+    for raw in reports:
+        location = raw.origin.site.location()
+        related: List[Related] = []
+        for kind, origin, facts in raw.related:
+            if isinstance(origin, Origin):
+                related.append(Related(origin.site.location(), rules.render_related(kind, **facts)))
+        for site in raw.origin.chain:
+            related.append(Related(site.location(), rules.render_related("call")))
+        try:
+            message = rules.render_message(raw.code, **raw.facts)
+        except KeyError as exc:
+            message = f"{rules.rule(raw.code).summary} (missing fact {exc})"
+        if raw.followers:
+            message += rules.render_related("followers", count=raw.followers,
+                                            plural="s fail" if raw.followers > 1 else " fails")
+        findings.append(Finding(raw.code, message, location, tuple(related), raw.facts.get("variable"),
+                                raw.facts.get("scope"), rules.rule(raw.code).hint or None))
+    return findings
+
+
+# ---------------------------------------------------------------------------- workers
+_WORKER_PROJECT: Optional[Project] = None
+
+
+def _init_worker(sources: Dict[str, str]) -> None:
+    global _WORKER_PROJECT
+    _WORKER_PROJECT = Project(sources)
+
+
+def _worker_entry(path: str) -> UnitResult:
+    assert _WORKER_PROJECT is not None
+    return run_entry(_WORKER_PROJECT, path)
+
+
+# ---------------------------------------------------------------------------- cache
+class Cache:
+    """Unit results on disk, keyed by the tool, the options and the content of every file read."""
+
+    def __init__(self, directory: Path, sources: Dict[str, str], options: str) -> None:
+        self.directory = directory
+        self.hashes = {path: hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+                       for path, text in sources.items()}
+        layout = "\n".join(sorted(sources))  # a new or removed module can change what an import finds
+        self.salt = hashlib.sha256(f"{__version__}\n{options}\n{layout}".encode()).hexdigest()
+
+    def _file(self, kind: str, key: str) -> Path:
+        digest = hashlib.sha256(f"{self.salt}\n{kind}\n{key}".encode("utf-8", "surrogatepass")).hexdigest()
+        return self.directory / kind / f"{digest}.json"
+
+    def load(self, kind: str, key: str) -> Optional[UnitResult]:
+        try:
+            data = json.loads(self._file(kind, key).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        deps: Dict[str, str] = data.get("deps", {})
+        if any(self.hashes.get(path) != digest for path, digest in deps.items()):
+            return None  # a file it read has changed: never return stale findings
+        return _result_from_json(data)
+
+    def store(self, kind: str, key: str, result: UnitResult) -> None:
+        data = _result_to_json(result)
+        data["deps"] = {path: self.hashes.get(path, "") for path in result.deps}
+        target = self._file(kind, key)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, temporary = tempfile.mkstemp(dir=target.parent, suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                json.dump(data, handle)
+            os.replace(temporary, target)  # atomic: two runs sharing the cache never see half a file
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+
+def _location_json(loc: Location) -> list:
+    return [loc.path, loc.line, loc.column, loc.end_line, loc.end_column]
+
+
+def _finding_json(f: Finding) -> dict:
+    return {"code": f.code, "message": f.message, "location": _location_json(f.location),
+            "related": [[_location_json(r.location), r.message] for r in f.related],
+            "variable": f.variable, "scope": f.scope, "fix_hint": f.fix_hint}
+
+
+def _finding_from_json(f: dict) -> Finding:
+    return Finding(f["code"], f["message"], Location(*f["location"]),
+                   tuple(Related(Location(*loc), msg) for loc, msg in f["related"]),
+                   f["variable"], f["scope"], f["fix_hint"])
+
+
+def _result_to_json(result: UnitResult) -> dict:
+    return {
+        "findings": [_finding_json(f) for f in result.findings],
+        "problems": [[p.path, p.reason, p.detail] for p in result.problems],
+        "called": [list(k) for k in result.called],
+        "alone": [[list(k), [_finding_json(f) for f in found]] for k, found in result.alone.items()],
+    }
+
+
+def _result_from_json(data: dict) -> UnitResult:
+    return UnitResult([_finding_from_json(f) for f in data["findings"]],
+                      [FileProblem(*p) for p in data["problems"]],
+                      [tuple(k) for k in data["called"]],  # type: ignore[misc]
+                      {tuple(k): [_finding_from_json(f) for f in found] for k, found in data["alone"]},  # type: ignore
+                      list(data.get("deps", {})))
+
+
+# ---------------------------------------------------------------------------- orchestration
+def analyze(sources: Dict[str, str], jobs: int = 1, cache_dir: Optional[str] = None, tf_version: str = "1.15",
+            ) -> Tuple[List[Finding], List[FileProblem]]:
+    """Analyse the files (path -> text) as one project; `jobs` > 1 uses worker processes."""
+    project = Project(sources)
+    cache = Cache(Path(cache_dir), sources, f"tf={tf_version}") if cache_dir else None
+    entries = [s.path for s in project.files if PREFILTER.search(s.text)]
+    entry_results = _run_units("entry", [(path, path) for path in entries], cache, project, jobs)
+
+    called: Set[FunctionKey] = set()
+    for result in entry_results:
+        called.update(result.called)
+    findings: List[Finding] = []
+    problems: List[FileProblem] = []
+    for result in entry_results:
+        findings.extend(result.findings)
+        problems.extend(result.problems)
+    for result in entry_results:
+        for key, found in sorted(result.alone.items()):
+            if key not in called:
+                findings.extend(found)
+    return _dedupe(findings), _dedupe_problems(problems)
+
+
+def _run_units(kind: str, tasks: List[Tuple[str, object]], cache: Optional[Cache], project: Project,
+               jobs: int) -> List[UnitResult]:
+    results: List[Optional[UnitResult]] = [cache.load(kind, key) if cache else None for key, _ in tasks]
+    missing = [i for i, r in enumerate(results) if r is None]
+    if missing:
+        payloads = [tasks[i][1] for i in missing]
+        if jobs > 1 and len(missing) > 1:
+            workers = min(jobs, len(missing))
+            # Neighbouring files share imports: contiguous chunks let a worker parse each module once.
+            chunk = max(1, -(-len(missing) // (workers * 2)))
+            with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+                                     initargs=(project.sources,)) as pool:
+                computed = list(pool.map(_worker_entry, payloads, chunksize=chunk))
+        else:
+            computed = [run_entry(project, p) for p in payloads]  # type: ignore[arg-type]
+        for i, result in zip(missing, computed):
+            results[i] = result
+            if cache is not None:
+                cache.store(kind, tasks[i][0], result)
+    return [r for r in results if r is not None]
+
+
+def _dedupe(findings: List[Finding]) -> List[Finding]:
+    """One error per line, the first TensorFlow would raise; a second would only show once that is fixed."""
+    seen = set()
+    out = []
+    for finding in findings:
+        severity = rules.rule(finding.code).severity
+        key = (severity, finding.location.path, finding.location.line) if severity == rules.ERROR else (
+            finding.code, finding.location.path, finding.location.line, finding.location.column)
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(finding)
+    return out
+
+
+def _dedupe_problems(problems: List[FileProblem]) -> List[FileProblem]:
+    seen = set()
+    out = []
+    for problem in problems:
+        key = (problem.path, problem.reason)
+        if key not in seen:
+            seen.add(key)
+            out.append(problem)
+    return out
