@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parent.parent
 BUILDER_TWICE = REPO / "fixtures" / "core" / "builder_called_twice.py"
 
 
-def fake_analyze(sources: Dict[str, str]) -> Tuple[List[Finding], List[FileProblem]]:
+def fake_analyze(sources: Dict[str, str], **options: object) -> Tuple[List[Finding], List[FileProblem]]:
     """One finding per `# fake: CODE` mark, at the line's first character, with one related note."""
     findings = []
     for path, text in sources.items():

@@ -197,7 +197,7 @@ def test_no_progress_bar_in_pipes(tmp_path: Path) -> None:
 def test_internal_error_is_reported_without_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from tfscope_lint.analysis import project
 
-    def crash(sources: dict) -> tuple:
+    def crash(sources: dict, **options: object) -> tuple:
         raise RuntimeError("boom")
 
     monkeypatch.setattr(project, "analyze_sources", crash)
