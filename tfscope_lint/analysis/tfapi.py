@@ -621,16 +621,22 @@ class TFApi:
 
     # ------------------------------------------------------------ graphs and modes
     def reset_default_graph(self, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Any) -> Value:
+        eager = self.interp.graph.eager
         self.interp.graph = GraphState(open_world=self.interp.graph.open_world)
+        self.interp.graph.eager = eager
         return Const(None)
 
     def new_graph(self, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Any) -> Value:
         return GraphVal(GraphState())
 
     def graph_mode(self, *args: Any) -> Value:
+        self.interp.graph.eager = False
         return Const(None)
 
     def eager_mode(self, *args: Any) -> Value:
+        """enable_eager_execution(): get_variable makes a new variable every time and reuse is ignored."""
+        if not self.interp.other_graphs:  # inside `with tf.Graph().as_default()` graph mode stays
+            self.interp.graph.eager = True
         return Const(None)
 
     # ------------------------------------------------------------ tensors
@@ -851,6 +857,10 @@ class TFApi:
                created_by: str = "get_variable") -> Optional[VarRecord]:
         """Run get_variable's decision on the current graph and report its certain errors."""
         graph = self.interp.graph
+        if graph.eager:
+            shape = request.shape if isinstance(request.shape, tuple) else None
+            return VarRecord(request.local_name, shape, request.dtype if isinstance(request.dtype, str) else None,
+                             origin, graph.open_id(), True, created_by)
         record, errors = graph.get_variable(request, created_by)
         for error in errors:
             self.report_model_error(error, request, origin, graph)

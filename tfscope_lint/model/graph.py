@@ -129,6 +129,7 @@ class GraphState:
         self.generation = 0  # bumped on every change, for memo keys
         self.lineage = object()  # the same graph across clones made for branches
         self.global_step = False  # whether the global step variable was made
+        self.eager = False  # TF2 eager execution: the store remembers nothing and nothing raises
 
     # -- copying and merging, for branches the analysis cannot decide -------------------
     def clone(self) -> "GraphState":
@@ -144,6 +145,7 @@ class GraphState:
         other.generation = self.generation
         other.lineage = self.lineage
         other.global_step = self.global_step
+        other.eager = self.eager
         return other
 
     def merge(self, a: "GraphState", b: "GraphState") -> None:
