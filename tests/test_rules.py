@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from frontend_helpers import REPO, needs_interpreter
+from frontend_helpers import REPO, cli, needs_interpreter
 from tfscope_lint.config import load_settings
 from tfscope_lint.output.docs import explain_markdown, rules_markdown_table
 from tfscope_lint.rules import ERROR, RULES, WARNING
@@ -70,7 +70,8 @@ def test_explain_page_has_ruff_sections() -> None:
     page = explain_markdown(RULES["TFS102"])
     assert page.splitlines()[0] == "# missing-reuse (TFS102)"
     headings = [line for line in page.splitlines() if line.startswith("## ")]
-    assert headings == ["## What it does", "## Why is this bad?", "## Example", "## Use instead", "## How to fix"]
+    assert headings == ["## What it does", "## Why is this bad?", "## Example", "## Use instead", "## How to fix",
+                        "## How variables are named"]
 
 
 def test_readme_table_matches_the_catalogue() -> None:
@@ -107,3 +108,19 @@ def test_readme_sample_output_is_what_the_example_gives(monkeypatch: pytest.Monk
                 for line in lines]
 
     assert places(actual) == places(sample)
+
+
+def test_rules_naming_lists_every_catalogued_family() -> None:
+    from tfscope_lint.model.catalogue import naming_rows
+
+    result = cli(["rules", "--naming", "--output-format", "markdown"])
+    assert result.exit_code == 0
+    for api, _, _ in naming_rows():
+        assert f"`{api}`" in result.stdout
+    assert "rnn/basic_lstm_cell" in result.stdout and "<var>/Adam, <var>/Adam_1" in result.stdout
+
+
+def test_explain_a_variable_rule_says_how_libraries_name_variables() -> None:
+    page = cli(["explain", "TFS102", "--no-color"]).stdout
+    assert "## How variables are named" in page and "`slim.fully_connected`" in page
+    assert "## How variables are named" not in cli(["explain", "TFS108", "--no-color"]).stdout

@@ -21,7 +21,7 @@ from tfscope_lint.files import SourceError, decode_source
 from tfscope_lint.findings import RunResult
 from tfscope_lint.output import FORMATS, Context
 from tfscope_lint.output.console import color_allowed, make_console
-from tfscope_lint.output.docs import explain_markdown, rules_markdown_table, rules_table
+from tfscope_lint.output.docs import explain_markdown, naming_markdown, naming_table, rules_markdown_table, rules_table
 from tfscope_lint.output.progress import ProgressBar, wanted
 from tfscope_lint.output.summary import write_problems, write_statistics, write_summary
 from tfscope_lint.rules import RULES, Rule
@@ -155,9 +155,12 @@ def _exit_code(result: RunResult, exit_zero: bool) -> int:
 @click.option("--output-format", type=click.Choice(["table", "json", "markdown"]), default="table",
               show_default=True, help="A table for people, JSON for programs, Markdown for docs.")
 @click.option("--no-color", is_flag=True, help="Never colour the output.")
-def rules_command(output_format: str, no_color: bool) -> None:
+@click.option("--naming", is_flag=True, help="Also list how each layer, cell and optimizer names its variables.")
+def rules_command(output_format: str, no_color: bool, naming: bool) -> None:
     """List every rule: code, name, severity and summary."""
-    if output_format == "json":
+    if naming and output_format == "markdown":
+        click.echo(rules_markdown_table() + "\n" + naming_markdown())
+    elif output_format == "json":
         fields = ("code", "name", "severity", "summary", "opt_in")
         click.echo(json.dumps([{f: getattr(r, f) for f in fields} for r in RULES.values()], indent=2))
     elif output_format == "markdown":
@@ -167,6 +170,8 @@ def rules_command(output_format: str, no_color: bool) -> None:
         if not console.is_terminal:
             console.width = max(console.width, 160)  # a pipe has no width: keep one rule per line
         console.print(rules_table())
+        if naming:
+            console.print(naming_table())
 
 
 def find_rule(code_or_name: str) -> Optional[Rule]:

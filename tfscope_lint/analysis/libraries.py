@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
-from tfscope_lint.analysis import catalogue
-from tfscope_lint.analysis.catalogue import CellSpec, LayerSpec
+from tfscope_lint.model import catalogue
+from tfscope_lint.model.catalogue import CellSpec, LayerSpec
 from tfscope_lint.analysis.context import Origin, RawReport
 from tfscope_lint.analysis.values import (
     AutoReuse, BoundMethod, BuiltinVal, Const, DictVal, FunctionVal, PartialVal, ScopeVal, SeqVal, TFCall, TFObject,

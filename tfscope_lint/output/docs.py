@@ -9,7 +9,11 @@ from typing import List
 
 from rich.table import Table
 
+from tfscope_lint.model.catalogue import naming_rows
 from tfscope_lint.rules import RULES, Rule
+
+# Rules about variables that a library may have created: their pages say how each family names them.
+NAMING_RULES = {"TFS101", "TFS102", "TFS103", "TFS104", "TFS105", "TFS106"}
 
 
 def _status(rule: Rule) -> str:
@@ -36,6 +40,25 @@ def rules_markdown_table() -> str:
     return "\n".join(rows) + "\n"
 
 
+def naming_table() -> Table:
+    """`rules --naming`: the scopes and variables each variable-creating API makes."""
+    table = Table(title="How each API names the variables it creates", title_justify="left")
+    table.add_column("API", style="bold", no_wrap=True)
+    table.add_column("Scope it opens")
+    table.add_column("Variables (shape)")
+    for row in naming_rows():
+        table.add_row(*row)
+    return table
+
+
+def naming_markdown() -> str:
+    rows = ["| API | Scope it opens | Variables (shape) |", "|---|---|---|"]
+    for api, scope, variables in naming_rows():
+        rows.append(f"| `{api}` | {scope} | {variables} |")
+    return "Layers, cells and optimizers create their variables with get_variable, so the same rule applies " \
+           "to them under these names:\n\n" + "\n".join(rows)
+
+
 def _sections(rule: Rule) -> List[tuple]:
     return [
         ("What it does", rule.summary),
@@ -43,6 +66,7 @@ def _sections(rule: Rule) -> List[tuple]:
         ("Example", f"```python\n{rule.bad_example.strip()}\n```" if rule.bad_example else ""),
         ("Use instead", f"```python\n{rule.good_example.strip()}\n```" if rule.good_example else ""),
         ("How to fix", rule.hint),
+        ("How variables are named", naming_markdown() if rule.code in NAMING_RULES else ""),
     ]
 
 

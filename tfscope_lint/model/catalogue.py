@@ -164,3 +164,35 @@ OPTIMIZER_SLOTS: Dict[str, Tuple[str, ...]] = {
     "tf.train.GradientDescentOptimizer": (),
     "tf.train.ProximalGradientDescentOptimizer": (),
 }
+
+
+def _dims(spec_dims: Tuple[Dim, ...]) -> str:
+    words = {"in": "input depth", "k*": "kernel size..."}
+    return "[" + ", ".join(words.get(str(d), str(d)) for d in spec_dims) + "]"
+
+
+def naming_rows() -> Tuple[Tuple[str, str, str], ...]:
+    """(API, scope it opens, variables it creates) for every catalogued creator: what `explain` shows."""
+    rows = []
+    for spec in TF_LAYERS.values():
+        variables = ", ".join(f"{name} {_dims(dims)}" for name, dims, _ in spec.variables)
+        rows.append((spec.path, f"name=, else {spec.base}, {spec.base}_1, ... (default name)", variables))
+    seen = set()
+    for spec in SLIM_LAYERS.values():
+        if id(spec) in seen:
+            continue
+        seen.add(id(spec))
+        variables = ", ".join(f"{name} {_dims(dims)}" for name, dims, _ in spec.variables)
+        rows.append((spec.path, f"scope=, else {spec.base}, {spec.base}_1, ...", variables))
+    for spec in CELLS.values():
+        variables = ", ".join(name for name, _, _ in spec.variables)
+        rows.append((spec.path, f"rnn/{spec.base} (dynamic_rnn's scope=, else 'rnn'; name= as the default)",
+                     variables))
+    rows.append(("tf.nn.rnn_cell.MultiRNNCell", "multi_rnn_cell/cell_0, cell_1, ... around each cell", "the cells'"))
+    rows.append(("tf.nn.bidirectional_dynamic_rnn", "bidirectional_rnn/fw and bidirectional_rnn/bw", "the cells'"))
+    for path, slots in OPTIMIZER_SLOTS.items():
+        rows.append((path + ".minimize", "the current scope", ", ".join(f"<var>/{s}" for s in slots) or "none"))
+    rows.append(("tf.train.ExponentialMovingAverage.apply", "the current scope", "<var>/ExponentialMovingAverage"))
+    rows.append(("tf.train.get_or_create_global_step", "the current scope", "global_step"))
+    rows.append(("tf.make_template(name, fn)", "name, name_1, ... at the first call; later calls reuse", "fn's"))
+    return tuple(rows)
