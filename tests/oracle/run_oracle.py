@@ -30,6 +30,18 @@ tf.logging.set_verbosity(tf.logging.ERROR)
 def _install_legacy_modules() -> None:
     """Make `import tensorflow as tf` give the TF1 API, and `tf.contrib.slim` tf_slim where it installs."""
     sys.modules["tensorflow"] = tf
+    try:  # TF 2.21 looks for tf_keras.legacy_tf_layers, which tf-keras ships under tf_keras.src (slim.batch_norm)
+        import importlib
+        legacy = importlib.import_module("tf_keras.src.legacy_tf_layers")
+        sys.modules.setdefault("tf_keras.legacy_tf_layers", legacy)
+        for sub in ("base", "core", "convolutional", "normalization", "pooling", "variable_scope_shim"):
+            try:
+                sys.modules.setdefault(f"tf_keras.legacy_tf_layers.{sub}",
+                                       importlib.import_module(f"tf_keras.src.legacy_tf_layers.{sub}"))
+            except ImportError:
+                pass
+    except ImportError:
+        pass
     try:
         import tf_slim  # type: ignore
     except ImportError:  # pragma: no cover - tf_slim is optional
