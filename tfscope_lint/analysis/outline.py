@@ -22,6 +22,16 @@ VARIABLE_API_NAMES = frozenset({
 })
 
 
+def parse_python(text: str) -> "ast.Module | SyntaxError":
+    """Python's own parser: the judge of what is valid Python 3 (libcst accepts `except A, e:`)."""
+    try:
+        return ast.parse(text)
+    except SyntaxError as exc:
+        return exc
+    except (ValueError, RecursionError, MemoryError) as exc:
+        return SyntaxError(str(exc) or type(exc).__name__)
+
+
 @dataclass(frozen=True)
 class FunctionFacts:
     is_generator: bool
@@ -104,11 +114,9 @@ def _facts(func: ast.AST) -> FunctionFacts:
     return FunctionFacts(generator, touches)
 
 
-def outline(text: str, tree: cst.Module) -> Optional[Dict[int, FunctionFacts]]:
+def outline(parsed: Optional[ast.Module], tree: cst.Module) -> Optional[Dict[int, FunctionFacts]]:
     """Facts per libcst FunctionDef (by id), or None when the two trees cannot be matched."""
-    try:
-        parsed = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    if parsed is None:
         return None
     ast_funcs = list(_ast_functions(parsed.body))
     cst_funcs = list(_cst_functions(list(tree.body)))
@@ -138,15 +146,13 @@ def _is_main_guard(stmt: ast.stmt) -> bool:
             and isinstance(stmt.test.left, ast.Name) and stmt.test.left.id == "__name__")
 
 
-def import_has_effects(text: str) -> bool:
+def import_has_effects(parsed: Optional[ast.Module]) -> bool:
     """Whether importing the module may do more than define names: then it must run at import time.
 
     A module of definitions, constants and imports can be executed lazily, when one of its names is
     first used, without changing anything the analysis sees.
     """
-    try:
-        parsed = ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    if parsed is None:
         return True
     for stmt in parsed.body:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Import, ast.ImportFrom,

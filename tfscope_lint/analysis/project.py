@@ -7,6 +7,7 @@ run called are then analysed alone, in an unknown context. Raw reports become fi
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from tfscope_lint import rules
 from tfscope_lint.analysis.context import ModuleContext, Origin, RawReport
 from tfscope_lint.analysis.interpreter import BudgetExceeded, Interpreter
-from tfscope_lint.analysis.outline import _cst_functions, import_has_effects, outline
+from tfscope_lint.analysis.outline import _cst_functions, import_has_effects, outline, parse_python
 from tfscope_lint.analysis.tfapi import module_ref
 from tfscope_lint.analysis.values import LazyImport, ModuleVal, TFRef, Unknown, Value
 from tfscope_lint.findings import FileProblem, Finding, Location, Related
@@ -60,17 +61,26 @@ class SourceFile:
 
     def has_import_effects(self) -> bool:
         if self._effects is None:
-            self._effects = import_has_effects(self.text)
+            self._effects = import_has_effects(self.python_ast())
         return self._effects
 
     def function_facts(self) -> Optional[dict]:
         """Per-function facts from `outline`, computed once per file."""
         if not self._facts_done and self.tree is not None:
             self._facts_done = True
-            self._facts = outline(self.text, self.tree)
+            self._facts = outline(self.python_ast(), self.tree)
         return self._facts
 
+    _ast: object = None
+
+    def python_ast(self) -> Optional[ast.Module]:
+        """The `ast` tree, parsed once; None when Python itself rejects the file."""
+        if self._ast is None:
+            self._ast = parse_python(self.text)
+        return self._ast if isinstance(self._ast, ast.Module) else None
+
     def parse(self) -> Optional[cst.Module]:
+        """The libcst tree, or None with `error` set: Python's parser judges validity and places the error."""
         if not self.parsed:
             self.parsed = True
             try:
@@ -80,6 +90,11 @@ class SourceFile:
                               if exc.message.strip() else "invalid syntax")
             except (RecursionError, MemoryError):
                 self.error = (1, 1, "too deeply nested to parse")
+            if self.python_ast() is None:
+                exc = self._ast
+                assert isinstance(exc, SyntaxError)
+                self.tree = None
+                self.error = (exc.lineno or 1, exc.offset or 1, exc.msg or "invalid syntax")
         return self.tree
 
 
