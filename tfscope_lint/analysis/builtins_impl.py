@@ -189,8 +189,8 @@ def subscript(owner: Value, key: Value) -> Value:
 
 def slice_value(owner: Value, lower: Value, upper: Value, step: Value) -> Value:
     bounds = [v.value if isinstance(v, Const) else "?" for v in (lower, upper, step)]
-    if "?" in bounds:
-        return Unknown("slice")
+    if any(b is not None and (not isinstance(b, int) or isinstance(b, bool)) for b in bounds) or bounds[2] == 0:
+        return Unknown("slice")  # unknown, or what Python itself would reject (x[4 / 2:])
     sl = slice(*bounds)
     if isinstance(owner, SeqVal):
         return SeqVal(owner.items[sl], owner.is_tuple)

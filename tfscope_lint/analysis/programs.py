@@ -35,6 +35,12 @@ class Programs:
                 if last in ("DEFINE_boolean", "DEFINE_bool") and isinstance(default, Const) \
                         and isinstance(default.value, str):
                     default = Const(default.value.lower() in ("true", "1", "yes"))
+                elif last in ("DEFINE_integer", "DEFINE_float") and isinstance(default, Const) \
+                        and isinstance(default.value, str):
+                    try:  # absl parses a string default as it would parse the command line
+                        default = Const(int(default.value) if last == "DEFINE_integer" else float(default.value))
+                    except ValueError:
+                        default = Unknown("flag default")
                 self.flags[name.value] = default
             return Const(None)
         if path.startswith("flags.") and last.startswith(("DEFINE", "mark_", "register_")):
