@@ -75,7 +75,7 @@ def run_entry(project: Project, path: str) -> UnitResult:
         _guarded(result, path, lambda: alone.run_function_alone(func, owner))
         result.alone[(path, rank)] = _to_findings(alone.reports)
     result.called = sorted(called)
-    result.deps = sorted(run.contexts_by_path)
+    result.deps = sorted(set(run.contexts_by_path) | run.extra_deps)
     return result
 
 

@@ -25,6 +25,8 @@ from tfscope_lint.model.names import Atom
 MAX_DEPTH = 40
 MAX_UNROLL = 64
 MAX_STEPS = 200_000
+ALONE_DEPTH = 3  # the function and the helpers it calls directly
+ALONE_STEPS = 10_000
 
 
 class ReturnSignal(Exception):
@@ -73,6 +75,8 @@ class Interpreter:
         self.site_runs: Dict[Tuple[int, object], int] = {}
         self.loop_ids = itertools.count(1)
         self.budget_hit: Optional[str] = None
+        self.max_depth = MAX_DEPTH
+        self.max_steps = MAX_STEPS
         self.cascades: Dict[tuple, RawReport] = {}
         self.manual_exits: Dict[int, list] = {}
         from tfscope_lint.analysis.tfapi import TFApi  # late import: tfapi calls back into us
@@ -126,7 +130,13 @@ class Interpreter:
             pass
 
     def run_function_alone(self, func: FunctionVal, owner: Optional[ClassVal]) -> None:
-        """Analyse a function nothing called, in an unknown context: any scope, any store."""
+        """Analyse a function nothing called, in an unknown context: any scope, any store.
+
+        Only argument errors at the function's own API calls can be certain there, so the calls it makes
+        are followed only a little way, on a small budget.
+        """
+        self.max_depth = ALONE_DEPTH
+        self.max_steps = ALONE_STEPS
         self.graph = GraphState(open_world=True)
         self.frames = []
         args: List[Value] = []
@@ -147,7 +157,8 @@ class Interpreter:
     # ------------------------------------------------------------------ statements
     def tick(self) -> None:
         self.steps += 1
-        if self.steps > MAX_STEPS:
+        if self.steps > self.max_steps:
+            self.budget_hit = "step budget"
             raise BudgetExceeded("step budget")
 
     def exec_block(self, body: Sequence[cst.CSTNode], frame: Frame) -> None:
@@ -633,6 +644,10 @@ class Interpreter:
         return Unknown("complex")
 
     def expr_SimpleString(self, node: cst.SimpleString, frame: Frame) -> Value:
+        raw = node.value
+        quote = raw[-3:] if raw.endswith(('"""', "'''")) else raw[-1:]
+        if raw.startswith(quote) and "\\" not in raw and len(raw) >= 2 * len(quote):
+            return Const(raw[len(quote):-len(quote)])  # the common case, without Python's literal_eval
         try:
             value = node.evaluated_value
         except Exception:  # noqa: BLE001
@@ -996,7 +1011,7 @@ class Interpreter:
     def call_function(self, func: FunctionVal, args: List[Value], kwargs: Dict[str, Value],
                       node: Optional[cst.CSTNode], standalone: bool = False) -> Value:
         self.called.add(func.node)
-        if len(self.call_stack) >= MAX_DEPTH:
+        if len(self.call_stack) >= self.max_depth:
             self.budget_hit = self.budget_hit or "call depth"
             return Unknown("call depth")
         active = sum(1 for _, fn in self.call_stack if fn is func.node)

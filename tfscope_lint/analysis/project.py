@@ -129,6 +129,8 @@ class Project:
             self.by_path[path] = source
             self.by_name[(root, dotted)] = source
             self.by_dotted.setdefault(dotted, []).append(source)
+        # Modules whose import touched no graph, executed once per process: path -> (context, files read).
+        self.shared_modules: Dict[str, Tuple[ModuleContext, set]] = {}
 
     def find(self, dotted: str, near: Optional[SourceFile]) -> Optional[SourceFile]:
         if near is not None:
@@ -151,6 +153,7 @@ class ProjectRun:
         self.project = project
         self.modules: Dict[str, ModuleContext] = {}
         self.contexts_by_path: Dict[str, ModuleContext] = {}
+        self.extra_deps: set = set()  # files read through modules shared from earlier runs
 
     def context_for(self, source: SourceFile) -> Optional[ModuleContext]:
         tree = source.parse()
@@ -242,16 +245,31 @@ class ProjectRun:
         return Unknown("import chain")
 
     def execute(self, interp: Interpreter, source: SourceFile, dotted: str) -> Value:
+        """Import a module: run its code once per run, or reuse a run of it that touched no graph."""
+        shared = self.project.shared_modules.get(source.path)
+        if shared is not None and source.path not in self.contexts_by_path:
+            ctx, deps = shared
+            self.contexts_by_path[source.path] = ctx
+            self.extra_deps.update(deps)
+            return ModuleVal(ctx)
         ctx = self.context_for(source)
         if ctx is None:
             return Unknown(f"module {dotted} does not parse")
         if not ctx.executed:
             ctx.executed = True
+            before = set(self.contexts_by_path) | self.extra_deps
+            generation = (interp.graph.lineage, interp.graph.generation)
             saved_frames = interp.frames
             try:
                 interp.run_module(ctx, as_main=False)
             finally:
                 interp.frames = saved_frames
+            read = (set(self.contexts_by_path) | self.extra_deps) - before
+            untouched = generation == (interp.graph.lineage, interp.graph.generation)
+            if untouched and not source.has_import_effects() and all(
+                    not self.project.by_path[p].has_import_effects() for p in read if p in self.project.by_path):
+                # Its globals depend on no graph: later runs in this process may use them as they are.
+                self.project.shared_modules[source.path] = (ctx, read | {source.path})
         return ModuleVal(ctx)
 
     def module_attr(self, interp: Interpreter, module: ModuleVal, attr: str) -> Value:
