@@ -47,6 +47,7 @@ class Finding:
     variable: Optional[str] = None
     scope: Optional[str] = None
     fix_hint: Optional[str] = None
+    tf_error: Optional[str] = None  # the text TensorFlow raises, in the wording of the configured version
 
     def sort_key(self) -> tuple:
         loc = self.location

@@ -8,7 +8,7 @@ chooses a code and supplies the facts (`variable`, `scope`, ...) that fill the m
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List
+from typing import Dict, List, Optional
 
 ERROR = "error"
 WARNING = "warning"
@@ -497,3 +497,48 @@ def render_message(code: str, **facts: object) -> str:
 
 def render_related(kind: str, **facts: object) -> str:
     return RELATED[kind].format(**facts)
+
+
+# What TensorFlow itself says, by rule and by version (SEMANTICS.md §1): users grep their logs for it.
+_TF_ERRORS = {
+    "exists": "Variable {variable} already exists, disallowed. Did you mean to set reuse=True or "
+              "reuse=tf.AUTO_REUSE in VarScope?",
+    "exists_old": "Variable {variable} already exists, disallowed. Did you mean to set reuse=True in VarScope?",
+    "missing": "Variable {variable} does not exist, or was not created with tf.get_variable(). Did you mean to set "
+               "reuse=tf.AUTO_REUSE in VarScope?",
+    "missing_old": "Variable {variable} does not exist, or was not created with tf.get_variable(). Did you mean to "
+                   "set reuse=None in VarScope?",
+    "shape": "Trying to share variable {variable}, but specified shape {shape} and found shape {found}.",
+    "no_shape_old": "Shape of a new variable ({variable}) must be fully defined, but instead was <unknown>.",
+    "no_shape_1": "The initializer passed is not valid. It should be a callable with no arguments and the shape "
+                  "should not be provided or an instance of `tf.keras.initializers.*' and `shape` should be fully "
+                  "defined.",
+    "no_shape_2": "Variable {variable} did not get an initializer, so its `shape` argument must be specified.",
+    "constant": "If initializer is a constant, do not specify shape.",
+}
+
+
+def parse_version(text: str) -> tuple:
+    parts = []
+    for piece in text.split(".")[:2]:
+        digits = "".join(ch for ch in piece if ch.isdigit())
+        parts.append(int(digits) if digits else 0)
+    return tuple(parts + [0] * (2 - len(parts)))
+
+
+def tf_error(code: str, tf_version: str = "1.15", **facts: object) -> Optional[str]:
+    """The ValueError text TensorFlow of that version raises for a finding, when the rule has one."""
+    version = parse_version(tf_version)
+    old = version < (1, 4)  # before AUTO_REUSE existed
+    key = {
+        "TFS101": "exists_old" if old else "exists", "TFS102": "exists_old" if old else "exists",
+        "TFS103": "missing_old" if old else "missing", "TFS104": "missing_old" if old else "missing",
+        "TFS105": "shape", "TFS108": "constant",
+        "TFS107": "no_shape_old" if version < (1, 13) else "no_shape_1" if version < (2, 0) else "no_shape_2",
+    }.get(code)
+    if key is None:
+        return None
+    try:
+        return _TF_ERRORS[key].format(**facts)
+    except (KeyError, IndexError):
+        return None

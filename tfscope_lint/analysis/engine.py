@@ -54,7 +54,7 @@ def run_entry(project: Project, path: str) -> UnitResult:
     ctx = run.context_for(source)
     assert ctx is not None
     _guarded(result, path, lambda: interp.run_module(ctx, as_main=True))
-    result.findings = _to_findings(interp.reports)
+    result.findings = _to_findings(interp.reports, project.tf_version)
     called: Set[FunctionKey] = set()
     for used in run.contexts_by_path.values():
         index = used.source.function_index()
@@ -73,7 +73,7 @@ def run_entry(project: Project, path: str) -> UnitResult:
             continue
         alone = Interpreter(run)
         _guarded(result, path, lambda: alone.run_function_alone(func, owner))
-        result.alone[(path, rank)] = _to_findings(alone.reports)
+        result.alone[(path, rank)] = _to_findings(alone.reports, project.tf_version)
     result.called = sorted(called)
     result.deps = sorted(set(run.contexts_by_path) | run.extra_deps)
     return result
@@ -92,7 +92,7 @@ def _guarded(result: UnitResult, path: str, work) -> None:  # type: ignore[no-un
         result.problems.append(FileProblem(path, f"internal error: {type(exc).__name__}: {exc}", detail))
 
 
-def _to_findings(reports: Iterable[RawReport]) -> List[Finding]:
+def _to_findings(reports: Iterable[RawReport], tf_version: str) -> List[Finding]:
     findings = []
     for raw in reports:
         location = raw.origin.site.location()
@@ -110,7 +110,8 @@ def _to_findings(reports: Iterable[RawReport]) -> List[Finding]:
             message += rules.render_related("followers", count=raw.followers,
                                             plural="s fail" if raw.followers > 1 else " fails")
         findings.append(Finding(raw.code, message, location, tuple(related), raw.facts.get("variable"),
-                                raw.facts.get("scope"), rules.rule(raw.code).hint or None))
+                                raw.facts.get("scope"), rules.rule(raw.code).hint or None,
+                                rules.tf_error(raw.code, tf_version, **raw.facts)))
     return findings
 
 
@@ -118,9 +119,9 @@ def _to_findings(reports: Iterable[RawReport]) -> List[Finding]:
 _WORKER_PROJECT: Optional[Project] = None
 
 
-def _init_worker(sources: Dict[str, str]) -> None:
+def _init_worker(sources: Dict[str, str], tf_version: str) -> None:
     global _WORKER_PROJECT
-    _WORKER_PROJECT = Project(sources)
+    _WORKER_PROJECT = Project(sources, tf_version)
 
 
 def _worker_entry(path: str) -> UnitResult:
@@ -174,13 +175,13 @@ def _location_json(loc: Location) -> list:
 def _finding_json(f: Finding) -> dict:
     return {"code": f.code, "message": f.message, "location": _location_json(f.location),
             "related": [[_location_json(r.location), r.message] for r in f.related],
-            "variable": f.variable, "scope": f.scope, "fix_hint": f.fix_hint}
+            "variable": f.variable, "scope": f.scope, "fix_hint": f.fix_hint, "tf_error": f.tf_error}
 
 
 def _finding_from_json(f: dict) -> Finding:
     return Finding(f["code"], f["message"], Location(*f["location"]),
                    tuple(Related(Location(*loc), msg) for loc, msg in f["related"]),
-                   f["variable"], f["scope"], f["fix_hint"])
+                   f["variable"], f["scope"], f["fix_hint"], f.get("tf_error"))
 
 
 def _result_to_json(result: UnitResult) -> dict:
@@ -204,7 +205,7 @@ def _result_from_json(data: dict) -> UnitResult:
 def analyze(sources: Dict[str, str], jobs: int = 1, cache_dir: Optional[str] = None, tf_version: str = "1.15",
             ) -> Tuple[List[Finding], List[FileProblem]]:
     """Analyse the files (path -> text) as one project; `jobs` > 1 uses worker processes."""
-    project = Project(sources)
+    project = Project(sources, tf_version)
     cache = Cache(Path(cache_dir), sources, f"tf={tf_version}") if cache_dir else None
     entries = [s.path for s in project.files if PREFILTER.search(s.text)]
     entry_results = _run_units("entry", [(path, path) for path in entries], cache, project, jobs)
@@ -235,7 +236,7 @@ def _run_units(kind: str, tasks: List[Tuple[str, object]], cache: Optional[Cache
             # Neighbouring files share imports: contiguous chunks let a worker parse each module once.
             chunk = max(1, -(-len(missing) // (workers * 2)))
             with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                                     initargs=(project.sources,)) as pool:
+                                     initargs=(project.sources, project.tf_version)) as pool:
                 computed = list(pool.map(_worker_entry, payloads, chunksize=chunk))
         else:
             computed = [run_entry(project, p) for p in payloads]  # type: ignore[arg-type]

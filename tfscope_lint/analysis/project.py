@@ -116,8 +116,9 @@ def module_identity(path: str) -> Tuple[str, str, bool]:
 class Project:
     """Files indexed by (root, dotted name); one per analysis."""
 
-    def __init__(self, sources: Dict[str, str]) -> None:
+    def __init__(self, sources: Dict[str, str], tf_version: str = "1.15") -> None:
         self.sources = sources
+        self.tf_version = tf_version
         self.by_path: Dict[str, SourceFile] = {}
         self.files: List[SourceFile] = []
         self.by_name: Dict[Tuple[str, str], SourceFile] = {}

@@ -221,7 +221,10 @@ class TFApi:
 
     def __init__(self, interp: Any) -> None:
         self.interp = interp
+        from tfscope_lint import rules
         from tfscope_lint.analysis import libraries, programs
+        version = getattr(getattr(interp.project, "project", None), "tf_version", "1.15")
+        self.before_auto_reuse = rules.parse_version(version) < (1, 4)
         self.libraries = libraries.Libraries(self)
         self.programs = programs.Programs(interp)
         self.handlers: Dict[str, Callable[..., Value]] = {
@@ -270,6 +273,9 @@ class TFApi:
     def attribute(self, owner: TFRef, attr: str) -> Value:
         path = canonical(owner.path + "." + attr)
         if path in ("tf.AUTO_REUSE", "slim.AUTO_REUSE"):
+            if self.before_auto_reuse:
+                from tfscope_lint.analysis.interpreter import RaiseSignal
+                raise RaiseSignal("AttributeError")  # AUTO_REUSE came in TF 1.4: the program stops right there
             return AUTO_REUSE
         special = self.programs.attribute(path)
         if special is not None:

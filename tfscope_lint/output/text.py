@@ -77,6 +77,8 @@ def full_lines(finding: Finding, sources: Dict[str, str]) -> Iterable[Text]:
         yield Text(f"  = variable: '{finding.variable}'")
     if finding.scope is not None:
         yield Text(f"  = scope: '{finding.scope}'" if finding.scope else "  = scope: the root scope")
+    if finding.tf_error:
+        yield Text("  = ").append("tensorflow raises", style="bold").append(f": ValueError: {finding.tf_error}")
     hint: Optional[str] = hint_of(finding)
     if hint:
         yield Text("  = ").append("hint", style="bold green").append(f": {hint}")
