@@ -403,18 +403,31 @@ class Libraries:
             else:
                 _, on_exit = self.api.open_scope(Const(None), default, reuse, None, origin, frame)
         units = _int(bound.get("num_units"))
+        proj = bound.get("num_proj")
+        output = _int(proj) if _given(proj) else units  # what the cell feeds back: its projection, if any
         try:
-            for local, dims, _ in spec.variables:
+            for local, dims, condition in spec.variables:
+                if condition is not None:
+                    flag = bound.get(condition)
+                    if flag is None or (isinstance(flag, Const) and not flag.value):
+                        continue
+                    if not isinstance(flag, Const) and not isinstance(flag, TensorVal):
+                        self.interp.uncertain += 1  # maybe created: never blamed for what follows
+                        try:
+                            self.create_in_scope(local, UNKNOWN, "float32", origin, frame, "rnn")
+                        finally:
+                            self.interp.uncertain -= 1
+                        continue
                 shape: Any = []
                 for dim in dims:
-                    if dim == "in+units":
-                        shape.append(depth + units if depth is not None and units is not None else None)
+                    if dim == "in+out":
+                        shape.append(depth + output if depth is not None and output is not None else None)
+                    elif dim == "num_proj":
+                        shape.append(output if _given(proj) else None)
                     elif isinstance(dim, str) and dim.endswith("units"):
                         factor = int(dim.split("*")[0]) if "*" in dim else 1
                         shape.append(units * factor if units is not None else None)
-                shape = tuple(shape)
-                if units is None:
-                    shape = UNKNOWN
+                shape = tuple(shape) if units is not None else UNKNOWN
                 self.create_in_scope(local, shape, "float32", origin, frame, "rnn")
         finally:
             on_exit()

@@ -35,6 +35,11 @@ class Programs:
                 if last in ("DEFINE_boolean", "DEFINE_bool") and isinstance(default, Const) \
                         and isinstance(default.value, str):
                     default = Const(default.value.lower() in ("true", "1", "yes"))
+                elif last in ("DEFINE_list", "DEFINE_multi_string", "DEFINE_multi_integer") \
+                        and isinstance(default, Const) and isinstance(default.value, str):
+                    # absl splits a list flag's string default on commas; a multi flag wraps it in a list
+                    pieces = default.value.split(",") if last == "DEFINE_list" else [default.value]
+                    default = SeqVal([Const(p.strip() if last == "DEFINE_list" else p) for p in pieces if p])
                 elif last in ("DEFINE_integer", "DEFINE_float") and isinstance(default, Const) \
                         and isinstance(default.value, str):
                     try:  # absl parses a string default as it would parse the command line

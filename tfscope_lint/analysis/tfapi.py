@@ -225,6 +225,7 @@ class TFApi:
         from tfscope_lint.analysis import libraries, programs
         version = getattr(getattr(interp.project, "project", None), "tf_version", "1.15")
         self.before_auto_reuse = rules.parse_version(version) < (1, 4)
+        self.reuse_causes: Dict[int, Tuple[Value, Origin]] = {}
         self.libraries = libraries.Libraries(self)
         self.programs = programs.Programs(interp)
         self.handlers: Dict[str, Callable[..., Value]] = {
@@ -411,17 +412,13 @@ class TFApi:
 
     def call_callbacks(self, path: str, args: List[Value], kwargs: Dict[str, Value], node: Any,
                        frame: Optional[Frame]) -> Value:
-        """tf.cond and friends call their function arguments while building the graph (inside control flow)."""
+        """In graph mode tf.cond builds both branches, and while_loop, map_fn and scan trace their body once."""
         fns = [a for a in list(args) + list(kwargs.values()) if isinstance(a, (FunctionVal, PartialVal, BoundMethod))]
-        self.interp.uncertain += 1
-        try:
-            for fn in fns:
-                params = getattr(getattr(fn, "node", None), "params", None)
-                count = len(params.params) if params is not None else 0
-                self.interp.call_value(fn, [TensorVal()] * count, {}, node, frame)
-        finally:
-            self.interp.uncertain -= 1
-        return TensorVal()
+        for fn in fns:
+            params = getattr(getattr(fn, "node", None), "params", None)
+            count = len(params.params) if params is not None else 0
+            self.interp.call_value(fn, [TensorVal(opaque=True)] * count, {}, node, frame)
+        return TensorVal(opaque=True)
 
     def call_object(self, obj: TFObject, args: List[Value], kwargs: Dict[str, Value], node: Any,
                     frame: Optional[Frame]) -> Value:
@@ -537,7 +534,12 @@ class TFApi:
         explicit_false = isinstance(reuse_value, Const) and reuse_value.value is False
         parent_reuse = graph.current_reuse()
         dtype = dtype_of(dtype_value) if dtype_value is not None else None
-        scope_frame, errors = graph.enter(target, reuse, origin, default_text, dtype if isinstance(dtype, str) else None)
+        # One reuse value (a `reuse` parameter handed down to several scopes) is one cause: its first use stands
+        # for all of them, so the failed lookups it leads to make one finding.
+        cause = origin
+        if isinstance(reuse_value, Const) and reuse_value.value is True:
+            cause = self.reuse_causes.setdefault(id(reuse_value), (reuse_value, origin))[1]
+        scope_frame, errors = graph.enter(target, reuse, cause, default_text, dtype if isinstance(dtype, str) else None)
         if initializer is not None and not (isinstance(initializer, Const) and initializer.value is None):
             scope_frame.handle.has_initializer = True
         if custom_getter is not None and not (isinstance(custom_getter, Const) and custom_getter.value is None):
@@ -962,12 +964,14 @@ class TFApi:
                 if a is not b:
                     where = ("call", i, id(a), id(b), tuple(id(n) for n in current[:i]))
                     break
+        stack = graph.stack
+        if family == "missing" and len(stack) > 1:
+            # lookups inside one model that reuse because of one value (a scope's reuse=, handed down) share it
+            where = ("scope", stack[1].open_id, id(graph.reuse_origin.get(graph.current.id)))
         if where is None:
-            stack = graph.stack
             outer = stack[1].open_id if len(stack) > 1 else None
             where = ("frame", tuple(id(n) for n in current), outer if outer is not None else id(origin.site.node))
-        cause = id(graph.reuse_origin.get(graph.current.id)) if family == "missing" else None
-        return (family, id(graph.lineage), where, cause)
+        return (family, id(graph.lineage), where)
 
     def shape_cascade(self, origin: Origin, graph: GraphState) -> Any:
         """Variables left without a shape in one scope opening usually share the missing value: one finding."""

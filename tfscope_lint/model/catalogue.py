@@ -139,15 +139,18 @@ def _cell(names: Tuple[str, ...], base: str, params: Tuple[str, ...], variables:
         CELLS[f"tf.nn.rnn_cell.{name}"] = CellSpec(f"tf.nn.rnn_cell.{name}", base, params, variables)
 
 
+# "in+out": the input depth plus what the cell feeds back (num_proj when given, else num_units).
 _cell(("BasicLSTMCell",), "basic_lstm_cell", ("num_units", "forget_bias", "state_is_tuple", "activation", "reuse"),
-      (("kernel", ("in+units", "4*units"), None), ("bias", ("4*units",), None)))
+      (("kernel", ("in+out", "4*units"), None), ("bias", ("4*units",), None)))
 _cell(("LSTMCell",), "lstm_cell", ("num_units", "use_peepholes", "cell_clip", "initializer", "num_proj"),
-      (("kernel", ("in+units", "4*units"), None), ("bias", ("4*units",), None)))
+      (("kernel", ("in+out", "4*units"), None), ("bias", ("4*units",), None),
+       ("w_f_diag", ("units",), "use_peepholes"), ("w_i_diag", ("units",), "use_peepholes"),
+       ("w_o_diag", ("units",), "use_peepholes"), ("projection/kernel", ("units", "num_proj"), "num_proj")))
 _cell(("GRUCell",), "gru_cell", ("num_units", "activation", "reuse"),
-      (("gates/kernel", ("in+units", "2*units"), None), ("gates/bias", ("2*units",), None),
-       ("candidate/kernel", ("in+units", "units"), None), ("candidate/bias", ("units",), None)))
+      (("gates/kernel", ("in+out", "2*units"), None), ("gates/bias", ("2*units",), None),
+       ("candidate/kernel", ("in+out", "units"), None), ("candidate/bias", ("units",), None)))
 _cell(("BasicRNNCell", "RNNCell"), "basic_rnn_cell", ("num_units", "activation", "reuse"),
-      (("kernel", ("in+units", "units"), None), ("bias", ("units",), None)))
+      (("kernel", ("in+out", "units"), None), ("bias", ("units",), None)))
 
 CELL_WRAPPERS = {"tf.nn.rnn_cell.DropoutWrapper", "tf.nn.rnn_cell.ResidualWrapper", "tf.nn.rnn_cell.DeviceWrapper"}
 
