@@ -750,6 +750,8 @@ class Interpreter:
 
     def expr_Subscript(self, node: cst.Subscript, frame: Frame) -> Value:
         owner = self.eval(node.value, frame)
+        if isinstance(owner, TensorVal) and owner.shape is not None and not owner.opaque:
+            return self.tensor_subscript(owner, node, frame)
         if len(node.slice) != 1:
             return Unknown("subscript")
         element = node.slice[0].slice
@@ -770,6 +772,35 @@ class Interpreter:
                 return TFObject("shape", None, state={"shape": tuple(shape[slice(*bounds)])})
             return builtins_impl.slice_value(owner, lower, upper, step)
         return Unknown("subscript")
+
+    def tensor_subscript(self, owner: TensorVal, node: cst.Subscript, frame: Frame) -> Value:
+        """x[i], x[:, :1], x[..., 0]: axes indexed by an int go, full slices keep their size, others are unknown."""
+        shape = list(owner.shape or ())
+        out: List[Optional[int]] = []
+        axis = 0
+        elements = list(node.slice)
+        for position, element in enumerate(elements):
+            item = element.slice
+            if isinstance(item, cst.Index) and isinstance(item.value, cst.Ellipsis):
+                rest = len(elements) - position - 1
+                keep = len(shape) - axis - rest
+                if keep < 0:
+                    return TensorVal(None, owner.dtype)
+                out.extend(shape[axis:axis + keep])
+                axis += keep
+                continue
+            if axis >= len(shape):
+                return TensorVal(None, owner.dtype)
+            if isinstance(item, cst.Slice):
+                full = item.lower is None and item.upper is None and item.step is None
+                out.append(shape[axis] if full else None)
+            elif isinstance(item, cst.Index):
+                index = self.eval(item.value, frame)
+                if not (isinstance(index, Const) and isinstance(index.value, int)):
+                    return TensorVal(None, owner.dtype)  # a new axis (None) or a tensor index: not modelled
+            axis += 1
+        out.extend(shape[axis:])
+        return TensorVal(tuple(out), owner.dtype)
 
     def expr_BinaryOperation(self, node: cst.BinaryOperation, frame: Frame) -> Value:
         left = self.eval(node.left, frame)

@@ -256,6 +256,8 @@ class TFApi:
             "tf.reshape": self.reshape,
             "tf.layers.flatten": self.flatten,
             "tf.shape": self.dynamic_shape,
+            "tf.nn.embedding_lookup": self.embedding_lookup,
+            "tf.gather": self.embedding_lookup,
             "tf.split": self.split,
             "tf.concat": self.concat,
             "slim.flatten": self.flatten,
@@ -693,6 +695,15 @@ class TFApi:
         if isinstance(shape, tuple):
             return TensorVal(tuple(None if d == -1 else d for d in shape), dtype)
         return TensorVal(None, dtype)
+
+    def embedding_lookup(self, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Any) -> Value:
+        """Rows of a [vocab, dim] table picked by ids: the ids' shape plus dim."""
+        bound = self.bind(args, kwargs, ("params", "ids"))
+        params, ids = bound.get("params"), bound.get("ids")
+        if "axis" in kwargs or not isinstance(params, TensorVal) or params.shape is None or params.opaque \
+                or not isinstance(ids, TensorVal) or ids.shape is None or ids.opaque:
+            return TensorVal(None, params.dtype if isinstance(params, TensorVal) else None)
+        return TensorVal(tuple(ids.shape) + tuple(params.shape[1:]), params.dtype)
 
     def dynamic_shape(self, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Any) -> Value:
         tensor = args[0] if args else kwargs.get("input")
