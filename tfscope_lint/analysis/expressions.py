@@ -1,0 +1,348 @@
+"""Expressions of the abstract interpreter: literals, names, attributes, subscripts, operators, comprehensions.
+
+Each `expr_*` turns one libcst expression into an abstract value; calls are left to `calls`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Sequence
+
+import libcst as cst
+
+from tfscope_lint.analysis import builtins_impl, strings
+from tfscope_lint.analysis.context import Frame
+from tfscope_lint.analysis.signals import MAX_UNROLL
+from tfscope_lint.analysis.values import (
+    BoundMethod, BuiltinVal, ClassVal, Const, DictVal, FunctionVal, InstanceVal, ModuleVal, ScopeVal, SeqVal, SymStr,
+    TFCall, TFObject, TFRef, TensorVal, Unknown, Value, truth,
+)
+
+
+class ExpressionsMixin:
+    """Evaluates expressions to abstract values; a part of `Interpreter`."""
+
+    def eval(self, node: Optional[cst.BaseExpression], frame: Frame) -> Value:
+        if node is None:
+            return Const(None)
+        handler = getattr(self, "expr_" + type(node).__name__, None)
+        if handler is None:
+            return Unknown(type(node).__name__)
+        return handler(node, frame)
+
+    def expr_Name(self, node: cst.Name, frame: Frame) -> Value:
+        if node.value in ("True", "False", "None"):
+            return Const({"True": True, "False": False, "None": None}[node.value])
+        return self.lookup(node.value, frame)
+
+    def expr_Integer(self, node: cst.Integer, frame: Frame) -> Value:
+        try:
+            return Const(int(node.value.replace("_", ""), 0))
+        except ValueError:
+            return Unknown("integer")
+
+    def expr_Float(self, node: cst.Float, frame: Frame) -> Value:
+        try:
+            return Const(float(node.value.replace("_", "")))
+        except ValueError:
+            return Unknown("float")
+
+    def expr_Imaginary(self, node: cst.Imaginary, frame: Frame) -> Value:
+        return Unknown("complex")
+
+    def expr_SimpleString(self, node: cst.SimpleString, frame: Frame) -> Value:
+        raw = node.value
+        quote = raw[-3:] if raw.endswith(('"""', "'''")) else raw[-1:]
+        if raw.startswith(quote) and "\\" not in raw and len(raw) >= 2 * len(quote):
+            return Const(raw[len(quote):-len(quote)])  # the common case, without Python's literal_eval
+        try:
+            value = node.evaluated_value
+        except Exception:  # noqa: BLE001
+            return Unknown("string")
+        return Const(value) if isinstance(value, str) else Unknown("bytes")
+
+    def expr_ConcatenatedString(self, node: cst.ConcatenatedString, frame: Frame) -> Value:
+        return strings.concat(self.eval(node.left, frame), self.eval(node.right, frame))
+
+    def expr_FormattedString(self, node: cst.FormattedString, frame: Frame) -> Value:
+        return strings.fstring(node, lambda e: self.eval(e, frame))
+
+    def expr_Tuple(self, node: cst.Tuple, frame: Frame) -> Value:
+        return self.sequence(node.elements, frame, True)
+
+    def expr_List(self, node: cst.List, frame: Frame) -> Value:
+        return self.sequence(node.elements, frame, False)
+
+    def expr_Set(self, node: cst.Set, frame: Frame) -> Value:
+        self.sequence(node.elements, frame, False)
+        return Unknown("set")
+
+    def sequence(self, elements: Sequence[cst.BaseElement], frame: Frame, is_tuple: bool) -> Value:
+        items: List[Value] = []
+        for el in elements:
+            value = self.eval(el.value, frame)
+            if isinstance(el, cst.StarredElement):
+                expanded = self.iterate(value)
+                if expanded is None:
+                    return Unknown("starred sequence")
+                items.extend(expanded)
+            else:
+                items.append(value)
+        return SeqVal(items, is_tuple)
+
+    def expr_Dict(self, node: cst.Dict, frame: Frame) -> Value:
+        items: Dict[Any, Value] = {}
+        for el in node.elements:
+            if isinstance(el, cst.DictElement):
+                key = self.eval(el.key, frame)
+                value = self.eval(el.value, frame)
+                if isinstance(key, Const):
+                    items[key.value] = value
+                else:
+                    return Unknown("dict with unknown keys")
+            else:
+                spread = self.eval(el.value, frame)
+                if isinstance(spread, DictVal):
+                    items.update(spread.items)
+                else:
+                    return Unknown("dict spread")
+        return DictVal(items)
+
+    def expr_Attribute(self, node: cst.Attribute, frame: Frame) -> Value:
+        owner = self.eval(node.value, frame)
+        return self.get_attr(owner, node.attr.value, node)
+
+    def get_attr(self, owner: Value, attr: str, node: cst.CSTNode) -> Value:
+        if isinstance(owner, TFRef):
+            return self.tf.attribute(owner, attr)
+        if isinstance(owner, ModuleVal):
+            return self.project.module_attr(self, owner, attr)
+        if isinstance(owner, InstanceVal):
+            if attr in owner.attrs:
+                return owner.attrs[attr]
+            found = owner.cls.lookup(attr)
+            if isinstance(found, FunctionVal):
+                if found.is_method_kind == "staticmethod":
+                    return found
+                if found.is_method_kind == "classmethod":
+                    return BoundMethod(found, owner.cls)
+                if found.is_method_kind == "property":
+                    return self.call_value(found, [owner], {}, node, None)
+                return BoundMethod(found, owner)
+            if found is not None:
+                return found
+            if attr == "__class__":
+                return owner.cls
+            return Unknown(f"attribute {attr}")
+        if isinstance(owner, ClassVal):
+            found = owner.lookup(attr)
+            if isinstance(found, FunctionVal) and found.is_method_kind == "classmethod":
+                return BoundMethod(found, owner)
+            if found is not None:
+                return found
+            if attr == "__name__":
+                return Const(owner.name)
+            return Unknown(f"class attribute {attr}")
+        if isinstance(owner, TFCall) and attr in ("__enter__", "__exit__"):
+            return BoundMethod(BuiltinVal("cm." + attr), owner)
+        if isinstance(owner, (ScopeVal, TensorVal, TFObject, TFCall)) or owner.__class__.__name__ == "GraphVal":
+            return self.tf.object_attribute(owner, attr, node)
+        if isinstance(owner, FunctionVal) and attr == "__name__":
+            return Const(owner.name)
+        if isinstance(owner, Const) and attr == "value" and isinstance(owner.value, int):
+            return owner  # Dimension.value
+        if isinstance(owner, (Const, SymStr, SeqVal, DictVal)):
+            return BoundMethod(BuiltinVal("method." + attr), owner)
+        return Unknown(f"attribute {attr}")
+
+    def expr_Subscript(self, node: cst.Subscript, frame: Frame) -> Value:
+        owner = self.eval(node.value, frame)
+        if isinstance(owner, TensorVal) and owner.shape is not None and not owner.opaque:
+            return self.tensor_subscript(owner, node, frame)
+        if len(node.slice) != 1:
+            return Unknown("subscript")
+        element = node.slice[0].slice
+        if isinstance(element, cst.Index):
+            key = self.eval(element.value, frame)
+            if isinstance(owner, TFObject) and owner.kind == "shape":
+                return self.tf.shape_item(owner, key)
+            return builtins_impl.subscript(owner, key)
+        if isinstance(element, cst.Slice):
+            lower = self.eval(element.lower, frame) if element.lower else Const(None)
+            upper = self.eval(element.upper, frame) if element.upper else Const(None)
+            step = self.eval(element.step, frame) if element.step else Const(None)
+            if isinstance(owner, TFObject) and owner.kind == "shape":
+                bounds = [v.value if isinstance(v, Const) else "?" for v in (lower, upper, step)]
+                shape = owner.state.get("shape")
+                if "?" in bounds or shape is None:
+                    return Unknown("shape slice")
+                return TFObject("shape", None, state={"shape": tuple(shape[slice(*bounds)])})
+            return builtins_impl.slice_value(owner, lower, upper, step)
+        return Unknown("subscript")
+
+    def tensor_subscript(self, owner: TensorVal, node: cst.Subscript, frame: Frame) -> Value:
+        """x[i], x[:, :1], x[..., 0]: axes indexed by an int go, full slices keep their size, others are unknown."""
+        shape = list(owner.shape or ())
+        out: List[Optional[int]] = []
+        axis = 0
+        elements = list(node.slice)
+        for position, element in enumerate(elements):
+            item = element.slice
+            if isinstance(item, cst.Index) and isinstance(item.value, cst.Ellipsis):
+                rest = len(elements) - position - 1
+                keep = len(shape) - axis - rest
+                if keep < 0:
+                    return TensorVal(None, owner.dtype)
+                out.extend(shape[axis:axis + keep])
+                axis += keep
+                continue
+            if axis >= len(shape):
+                return TensorVal(None, owner.dtype)
+            if isinstance(item, cst.Slice):
+                full = item.lower is None and item.upper is None and item.step is None
+                out.append(shape[axis] if full else None)
+            elif isinstance(item, cst.Index):
+                index = self.eval(item.value, frame)
+                if not (isinstance(index, Const) and isinstance(index.value, int)):
+                    return TensorVal(None, owner.dtype)  # a new axis (None) or a tensor index: not modelled
+            axis += 1
+        out.extend(shape[axis:])
+        return TensorVal(tuple(out), owner.dtype)
+
+    def expr_BinaryOperation(self, node: cst.BinaryOperation, frame: Frame) -> Value:
+        left = self.eval(node.left, frame)
+        right = self.eval(node.right, frame)
+        return self.binop(type(node.operator).__name__, left, right)
+
+    def binop(self, op: str, left: Value, right: Value) -> Value:
+        return builtins_impl.binop(op, left, right)
+
+    def expr_UnaryOperation(self, node: cst.UnaryOperation, frame: Frame) -> Value:
+        value = self.eval(node.expression, frame)
+        op = type(node.operator).__name__
+        if op == "Not":
+            t = truth(value)
+            return Const(not t) if t is not None else Unknown("not")
+        if isinstance(value, Const) and isinstance(value.value, (int, float)) and not isinstance(value.value, bool):
+            return Const(-value.value if op == "Minus" else value.value if op == "Plus" else ~value.value)
+        if isinstance(value, TensorVal):
+            return TensorVal(value.shape, value.dtype)
+        return Unknown("unary")
+
+    def expr_BooleanOperation(self, node: cst.BooleanOperation, frame: Frame) -> Value:
+        left = self.eval(node.left, frame)
+        t = truth(left)
+        is_and = isinstance(node.operator, cst.And)
+        if t is None:
+            right = self.eval(node.right, frame)
+            if is_and and truth(right) is False:
+                return Const(False) if isinstance(right, Const) and right.value is False else Unknown("and")
+            return Unknown("boolean operation")
+        if is_and:
+            return self.eval(node.right, frame) if t else left
+        return left if t else self.eval(node.right, frame)
+
+    def expr_Comparison(self, node: cst.Comparison, frame: Frame) -> Value:
+        left = self.eval(node.left, frame)
+        result: Optional[bool] = True
+        for target in node.comparisons:
+            right = self.eval(target.comparator, frame)
+            outcome = builtins_impl.compare(type(target.operator).__name__, left, right)
+            if outcome is False:
+                return Const(False)
+            if outcome is None:
+                result = None
+            left = right
+        return Const(True) if result else Unknown("comparison")
+
+    def expr_IfExp(self, node: cst.IfExp, frame: Frame) -> Value:
+        cond = truth(self.eval(node.test, frame))
+        if cond is True:
+            return self.eval(node.body, frame)
+        if cond is False:
+            return self.eval(node.orelse, frame)
+        self.uncertain += 1
+        try:
+            a = self.eval(node.body, frame)
+            b = self.eval(node.orelse, frame)
+        finally:
+            self.uncertain -= 1
+        return self.join(a, b)
+
+    def expr_Lambda(self, node: cst.Lambda, frame: Frame) -> Value:
+        defaults: Dict[str, Value] = {}
+        for param in list(node.params.params) + list(node.params.kwonly_params):
+            if param.default is not None:
+                defaults[param.name.value] = self.eval(param.default, frame)
+        return FunctionVal(node, frame.module, frame if not frame.is_module else None, defaults, "<lambda>")
+
+    def expr_NamedExpr(self, node: cst.NamedExpr, frame: Frame) -> Value:
+        value = self.eval(node.value, frame)
+        self.assign(node.target, value, frame)
+        return value
+
+    def expr_ListComp(self, node: cst.ListComp, frame: Frame) -> Value:
+        return self.comprehension(node, frame)
+
+    def expr_GeneratorExp(self, node: cst.GeneratorExp, frame: Frame) -> Value:
+        return self.comprehension(node, frame)
+
+    def expr_SetComp(self, node: cst.SetComp, frame: Frame) -> Value:
+        self.comprehension(node, frame)
+        return Unknown("set")
+
+    def expr_DictComp(self, node: cst.DictComp, frame: Frame) -> Value:
+        self.comprehension(node, frame)
+        return Unknown("dict comprehension")
+
+    def comprehension(self, node: Any, frame: Frame) -> Value:
+        """Comprehensions run like the loops they are: they may call builders once per element."""
+        inner = Frame(frame.module, frame, "<comprehension>", {})
+        self.frames.append(inner)
+        results: List[Value] = []
+        known = True
+        try:
+            known = self._comp_level(node, node.for_in, inner, results)
+        finally:
+            self.frames.pop()
+        return SeqVal(results) if known else Unknown("comprehension")
+
+    def _comp_level(self, node: Any, comp: cst.CompFor, frame: Frame, results: List[Value]) -> bool:
+        iterable = self.eval(comp.iter, frame)
+        items = self.iterate(iterable)
+        known = items is not None and len(items) <= MAX_UNROLL
+        if not known:
+            items = [Unknown("element"), Unknown("element")]
+        for item in items or []:
+            self.assign(comp.target, item, frame)
+            keep: Optional[bool] = True
+            for cond in comp.ifs:
+                t = truth(self.eval(cond.test, frame))
+                if t is False:
+                    keep = False
+                    break
+                if t is None:
+                    keep = None
+            if keep is False:
+                continue
+            if keep is None:
+                known = False
+            if comp.inner_for_in is not None:
+                known = self._comp_level(node, comp.inner_for_in, frame, results) and known
+            elif isinstance(node, cst.DictComp):
+                self.eval(node.key, frame)
+                self.eval(node.value, frame)
+            else:
+                results.append(self.eval(node.elt, frame))
+        return known
+
+    def expr_Await(self, node: cst.Await, frame: Frame) -> Value:
+        return Unknown("await")
+
+    def expr_Yield(self, node: cst.Yield, frame: Frame) -> Value:
+        return Unknown("yield")
+
+    def expr_StarredElement(self, node: cst.StarredElement, frame: Frame) -> Value:
+        return self.eval(node.value, frame)
+
+    def expr_Ellipsis(self, node: cst.Ellipsis, frame: Frame) -> Value:
+        return Unknown("ellipsis")

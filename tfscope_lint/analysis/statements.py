@@ -1,0 +1,410 @@
+"""Statements of the abstract interpreter: blocks, definitions, branches, loops, `with` and `try`.
+
+Where the analysis cannot choose a path it forks and joins; these are the parts that decide the
+control flow, apart from what single expressions evaluate to.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+import libcst as cst
+
+from tfscope_lint.analysis import strings
+from tfscope_lint.analysis.context import Frame
+from tfscope_lint.analysis.signals import (
+    EXCEPTION_FAMILY, MAX_UNROLL, BreakSignal, BudgetExceeded, ContinueSignal, RaiseSignal, ReturnSignal,
+)
+from tfscope_lint.analysis.values import (
+    BoundMethod, BuiltinVal, ClassVal, Const, DictVal, FunctionVal, IndexAtom, InstanceVal, SeqVal, TFCall, TFRef,
+    Unknown, Value, truth,
+)
+from tfscope_lint.model.graph import GraphState
+from tfscope_lint.model.names import Atom
+
+
+class StatementsMixin:
+    """Runs statements over libcst nodes; a part of `Interpreter`."""
+
+    def tick(self) -> None:
+        self.steps += 1
+        if self.steps > self.max_steps:
+            self.budget_hit = "step budget"
+            raise BudgetExceeded("step budget")
+
+    def exec_block(self, body: Sequence[cst.CSTNode], frame: Frame) -> None:
+        for stmt in body:
+            self.exec_stmt(stmt, frame)
+
+    def exec_stmt(self, stmt: cst.CSTNode, frame: Frame) -> None:
+        self.tick()
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                self.exec_small(small, frame)
+            return
+        handler = getattr(self, "stmt_" + type(stmt).__name__, None)
+        if handler is not None:
+            handler(stmt, frame)
+
+    def exec_small(self, small: cst.CSTNode, frame: Frame) -> None:
+        if isinstance(small, cst.Expr):
+            self.eval(small.value, frame)
+        elif isinstance(small, cst.Assign):
+            value = self.eval(small.value, frame)
+            for target in small.targets:
+                self.assign(target.target, value, frame)
+        elif isinstance(small, cst.AnnAssign):
+            if small.value is not None:
+                self.assign(small.target, self.eval(small.value, frame), frame)
+        elif isinstance(small, cst.AugAssign):
+            current = self.eval(small.target, frame)
+            value = self.eval(small.value, frame)
+            op = type(small.operator).__name__.replace("Assign", "")
+            self.assign(small.target, self.binop(op, current, value), frame)
+        elif isinstance(small, cst.Return):
+            raise ReturnSignal(self.eval(small.value, frame) if small.value is not None else Const(None))
+        elif isinstance(small, cst.Raise):
+            if small.exc is not None:
+                self.eval(small.exc, frame)
+            raise RaiseSignal("Exception")
+        elif isinstance(small, (cst.Import, cst.ImportFrom)):
+            self.project.do_import(self, small, frame)
+        elif isinstance(small, cst.Global):
+            frame.global_names.update(n.name.value for n in small.names)
+        elif isinstance(small, cst.Nonlocal):
+            frame.nonlocal_names.update(n.name.value for n in small.names)
+        elif isinstance(small, cst.Break):
+            raise BreakSignal()
+        elif isinstance(small, cst.Continue):
+            raise ContinueSignal()
+        elif isinstance(small, cst.Del):
+            pass
+        elif isinstance(small, cst.Assert):
+            self.eval(small.test, frame)
+
+    def stmt_FunctionDef(self, node: cst.FunctionDef, frame: Frame) -> None:
+        defaults: Dict[str, Value] = {}
+        params = node.params
+        for param in list(params.posonly_params) + list(params.params) + list(params.kwonly_params):
+            if param.default is not None:
+                defaults[param.name.value] = self.eval(param.default, frame)
+        func = FunctionVal(node, frame.module, frame if not frame.is_module else None, defaults, node.name.value)
+        value: Value = func
+        for deco in reversed(node.decorators):
+            value = self.apply_decorator(deco.decorator, value, func, frame)
+        if frame.is_module or frame.class_body:
+            frame.module.functions.append((func, None))
+        self.bind(node.name.value, value, frame)
+
+    def apply_decorator(self, deco_node: cst.BaseExpression, value: Value, func: FunctionVal, frame: Frame) -> Value:
+        deco = self.eval(deco_node, frame)
+        if isinstance(deco, BuiltinVal) and deco.name in ("staticmethod", "classmethod", "property"):
+            func.is_method_kind = deco.name
+            return value
+        if isinstance(deco, TFRef):
+            if deco.path.endswith("add_arg_scope"):
+                func.arg_scope_ok = True
+                return value
+            handled = self.tf.decorate(deco, value)
+            if handled is not None:
+                return handled
+        if isinstance(deco, FunctionVal):
+            result = self.call_value(deco, [value], {}, deco_node, frame)
+            return result
+        name = strings.dotted_name(deco_node)
+        if name and name.split(".")[-1] in ("wraps", "abstractmethod", "overload", "cached_property", "override"):
+            if name.split(".")[-1] == "cached_property":
+                func.is_method_kind = "property"
+            return value
+        return Unknown("decorated function")
+
+    def stmt_ClassDef(self, node: cst.ClassDef, frame: Frame) -> None:
+        bases = [self.eval(arg.value, frame) for arg in node.bases if arg.keyword is None]
+        cls = ClassVal(node.name.value, {}, bases, frame.module)
+        body_frame = Frame(frame.module, frame if not frame.is_module else None, node.name.value, {})
+        body_frame.class_body = True
+        before = len(frame.module.functions)
+        self.frames.append(body_frame)
+        try:
+            self.exec_block(node.body.body if isinstance(node.body, cst.IndentedBlock) else [], body_frame)
+        except (ReturnSignal, BreakSignal, ContinueSignal, RaiseSignal):
+            pass
+        finally:
+            self.frames.pop()
+        new_functions = frame.module.functions[before:]
+        del frame.module.functions[before:]
+        frame.module.functions.extend((fn, cls) for fn, _ in new_functions)
+        cls.attrs.update(body_frame.vars)
+        value: Value = cls
+        if node.decorators:
+            value = Unknown("decorated class") if any(
+                not (strings.dotted_name(d.decorator) or "").endswith(("dataclass", "add_metaclass"))
+                for d in node.decorators) else cls
+        self.bind(node.name.value, value, frame)
+
+    def stmt_If(self, node: cst.If, frame: Frame) -> None:
+        cond = truth(self.eval(node.test, frame))
+        orelse = node.orelse
+        if cond is True:
+            self.exec_suite(node.body, frame)
+        elif cond is False:
+            if isinstance(orelse, cst.If):
+                self.stmt_If(orelse, frame)
+            elif isinstance(orelse, cst.Else):
+                self.exec_suite(orelse.body, frame)
+        else:
+            def else_branch() -> None:
+                if isinstance(orelse, cst.If):
+                    self.stmt_If(orelse, frame)
+                elif isinstance(orelse, cst.Else):
+                    self.exec_suite(orelse.body, frame)
+            self.fork([lambda: self.exec_suite(node.body, frame), else_branch], frame)
+
+    def exec_suite(self, suite: cst.BaseSuite, frame: Frame) -> None:
+        if isinstance(suite, cst.IndentedBlock):
+            self.exec_block(suite.body, frame)
+        elif isinstance(suite, cst.SimpleStatementSuite):
+            for small in suite.body:
+                self.exec_small(small, frame)
+
+    def fork(self, branches: List[Callable[[], None]], frame: Frame) -> None:
+        """Run branches the analysis cannot choose between, each from the same state; merge the survivors."""
+        base_graph = self.graph
+        base_vars = dict(frame.vars)
+        outcomes: List[Tuple[GraphState, Dict[str, Value], Optional[str]]] = []
+        for branch in branches:
+            self.graph = base_graph.clone()
+            frame.vars.clear()
+            frame.vars.update(base_vars)
+            ended: Optional[str] = None
+            self.uncertain += 1
+            try:
+                branch()
+            except ReturnSignal as signal:
+                frame.returns.append(signal.value)
+                ended = "return"
+            except RaiseSignal:
+                ended = "raise"
+            except (BreakSignal, ContinueSignal):
+                ended = "loop"
+            finally:
+                self.uncertain -= 1
+            outcomes.append((self.graph, dict(frame.vars), ended))
+        live = [o for o in outcomes if o[2] is None]
+        if not live:
+            kinds = {o[2] for o in outcomes}
+            self.graph = outcomes[0][0]
+            frame.vars.clear()
+            frame.vars.update(outcomes[0][1])
+            if kinds == {"raise"}:
+                raise RaiseSignal()
+            if kinds <= {"return", "raise"}:
+                raise ReturnSignal(self.join_all(frame.returns) if frame.returns else Const(None))
+            frame.extra_uncertain += 1
+            return
+        graph = live[0][0]
+        env = live[0][1]
+        for other_graph, other_env, _ in live[1:]:
+            merged = base_graph.clone()
+            merged.merge(graph, other_graph)
+            graph = merged
+            env = self.join_envs(env, other_env)
+        self.graph = graph
+        frame.vars.clear()
+        frame.vars.update(env)
+        if len(live) < len(outcomes) and any(o[2] in ("return", "loop") for o in outcomes):
+            frame.extra_uncertain += 1
+
+    def join_envs(self, a: Dict[str, Value], b: Dict[str, Value]) -> Dict[str, Value]:
+        out: Dict[str, Value] = {}
+        for key in set(a) | set(b):
+            if key in a and key in b:
+                out[key] = self.join(a[key], b[key])
+            else:
+                out[key] = Unknown("bound on one path")
+        return out
+
+    @staticmethod
+    def join(a: Value, b: Value) -> Value:
+        if a is b:
+            return a
+        if isinstance(a, Const) and isinstance(b, Const) and type(a.value) is type(b.value) and a.value == b.value:
+            return a
+        return Unknown("merged")
+
+    def join_all(self, values: List[Value]) -> Value:
+        result = values[0]
+        for value in values[1:]:
+            result = self.join(result, value)
+        return result
+
+    def stmt_For(self, node: cst.For, frame: Frame) -> None:
+        iterable = self.eval(node.iter, frame)
+        items = self.iterate(iterable)
+        broke = False
+        if items is not None and len(items) <= MAX_UNROLL:
+            for item in items:
+                self.assign(node.target, item, frame)
+                try:
+                    self.exec_suite(node.body, frame)
+                except BreakSignal:
+                    broke = True
+                    break
+                except ContinueSignal:
+                    continue
+        else:
+            self.run_unknown_loop(node, frame, iterable)
+            return
+        if not broke and node.orelse is not None:
+            self.exec_suite(node.orelse.body, frame)
+
+    def run_unknown_loop(self, node: cst.For, frame: Frame, iterable: Value) -> None:
+        """Two distinct iterations: what the body does twice without reuse fails on any run of two or more."""
+        if isinstance(iterable, Unknown) and iterable.reason == "generator":
+            # A generator's own code runs between iterations and may open scopes or switch reuse on.
+            self.uncertain += 1
+            try:
+                self._unknown_iterations(node, frame, iterable)
+            finally:
+                self.uncertain -= 1
+            return
+        self._unknown_iterations(node, frame, iterable)
+
+    def _unknown_iterations(self, node: cst.For, frame: Frame, iterable: Value) -> None:
+        group = object()
+        is_range = isinstance(iterable, TFCall) and iterable.kind == "range"
+        enumerate_of = isinstance(iterable, TFCall) and iterable.kind == "enumerate"
+        for index in range(2):
+            if is_range or enumerate_of:
+                index_value: Value = Const(0) if index == 0 else IndexAtom(Atom("i", group, 1, frozenset({"0"})), 1)
+                item: Value = index_value if is_range else SeqVal([index_value, Unknown("element")], True)
+            else:
+                item = Unknown("element")
+                atom = item.atom()
+                atom.group = group
+                atom.index = index
+                item._atom = None  # elements of an unknown list may repeat: no distinctness claim
+            self.assign(node.target, item, frame)
+            try:
+                self.exec_suite(node.body, frame)
+            except BreakSignal:
+                frame.extra_uncertain += 1
+                return
+            except ContinueSignal:
+                continue
+
+    def iterate(self, value: Value) -> Optional[List[Value]]:
+        if isinstance(value, SeqVal):
+            return list(value.items)
+        if isinstance(value, DictVal):
+            return [Const(k) if not isinstance(k, Value) else k for k in value.items]
+        if isinstance(value, Const) and isinstance(value.value, (str, tuple, list, range)):
+            return [Const(v) for v in value.value]
+        if isinstance(value, TFCall) and value.kind in ("range", "enumerate", "zip") and value.args:
+            return None
+        return None
+
+    def stmt_While(self, node: cst.While, frame: Frame) -> None:
+        for _ in range(MAX_UNROLL):
+            cond = truth(self.eval(node.test, frame))
+            if cond is False:
+                if node.orelse is not None:
+                    self.exec_suite(node.orelse.body, frame)
+                return
+            if cond is None:
+                break
+            try:
+                self.exec_suite(node.body, frame)
+            except BreakSignal:
+                return
+            except ContinueSignal:
+                continue
+        else:
+            return
+        # An undecidable condition: the body may run or not.
+        def body() -> None:
+            try:
+                self.exec_suite(node.body, frame)
+            except BreakSignal:
+                pass
+            except ContinueSignal:
+                pass
+        self.fork([body, lambda: None], frame)
+
+    def stmt_With(self, node: cst.With, frame: Frame) -> None:
+        exits: List[Callable[[], None]] = []
+        unknown_graph = False
+        try:
+            for item in node.items:
+                manager = self.eval(item.item, frame)
+                if not isinstance(manager, TFCall) and (strings.dotted_name(item.item) or "").endswith(".as_default"):
+                    unknown_graph = True  # some graph: maybe the current one, maybe a fresh one
+                entered, on_exit = self.enter_context(manager, item.item, frame)
+                exits.append(on_exit)
+                if item.asname is not None:
+                    self.assign(item.asname.name, entered, frame)
+            if unknown_graph:
+                self.fork([lambda: self.exec_suite(node.body, frame), lambda: None], frame)
+            else:
+                self.exec_suite(node.body, frame)
+        finally:
+            for on_exit in reversed(exits):
+                on_exit()
+
+    def enter_context(self, manager: Value, node: cst.CSTNode, frame: Frame) -> Tuple[Value, Callable[[], None]]:
+        if isinstance(manager, TFCall):
+            return self.tf.enter(manager, node, frame)
+        if isinstance(manager, InstanceVal):
+            enter = self.get_attr(manager, "__enter__", node)
+            if isinstance(enter, BoundMethod):
+                value = self.call_value(enter, [], {}, node, frame)
+                exit_method = self.get_attr(manager, "__exit__", node)
+                return value, lambda: (self.call_value(exit_method, [Const(None)] * 3, {}, node, frame)
+                                       if isinstance(exit_method, BoundMethod) else None) and None
+        if isinstance(manager, (Unknown,)) and not self.tf.harmless_context(node):
+            return self.tf.enter_unknown_scope(node)
+        return Unknown("context value"), lambda: None
+
+    def stmt_Try(self, node: cst.Try, frame: Frame) -> None:
+        caught: List[str] = []
+        for handler in node.handlers:
+            if handler.type is None:
+                caught.append("*")
+            else:
+                text = strings.dotted_name(handler.type) or ""
+                if isinstance(handler.type, cst.Tuple):
+                    caught.extend((strings.dotted_name(el.value) or "").split(".")[-1] for el in handler.type.elements)
+                else:
+                    caught.append(text.split(".")[-1])
+        self.handlers.append(caught)
+        raised = False
+        try:
+            try:
+                self.exec_suite(node.body, frame)
+            finally:
+                self.handlers.pop()
+        except RaiseSignal as signal:
+            if caught and self._catches(caught, signal.kind):
+                raised = True
+            else:
+                self._finally(node, frame)
+                raise
+        except (ReturnSignal, BreakSignal, ContinueSignal):
+            self._finally(node, frame)
+            raise
+        if raised:
+            self.exec_suite(node.handlers[0].body, frame)
+        else:
+            if node.handlers:
+                self.fork([lambda: self.exec_suite(node.handlers[0].body, frame), lambda: None], frame)
+            if node.orelse is not None:
+                self.exec_suite(node.orelse.body, frame)
+        self._finally(node, frame)
+
+    def _catches(self, caught: List[str], kind: str) -> bool:
+        family = EXCEPTION_FAMILY.get(kind, {kind, "Exception", "BaseException"})
+        return "*" in caught or bool(set(caught) & family)
+
+    def _finally(self, node: cst.Try, frame: Frame) -> None:
+        if node.finalbody is not None:
+            self.exec_suite(node.finalbody.body, frame)

@@ -1,0 +1,280 @@
+"""Variables of the TF model: get_variable and custom getters, tf.Variable, and how the store's errors
+become findings (rule codes, facts, cascade keys).
+
+A part of `tfapi.TFApi`, apart so that the ModelError -> report logic can be read on its own.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Tuple
+
+import libcst as cst
+
+from tfscope_lint.analysis import strings
+from tfscope_lint.analysis.context import Frame, Origin, RawReport
+from tfscope_lint.analysis.tfnames import constant_info, dtype_of, is_initializer_path, shape_of
+from tfscope_lint.analysis.values import (
+    AUTO_REUSE, Const, FunctionVal, TFObject, TFRef, TensorVal, Unknown, Value, str_value, to_name,
+)
+from tfscope_lint.model import names
+from tfscope_lint.model.graph import (
+    ARG_ANY, MAYBE_GIVEN, NOT_GIVEN, GraphState, ModelError, VarRecord, VarRequest, reusing,
+)
+from tfscope_lint.model.names import Name
+from tfscope_lint.model.shapes import Shape
+
+
+class VariablesMixin:
+    """get_variable, tf.Variable and their reports; a part of `TFApi`."""
+
+    VAR_ARGS = ("name", "shape", "dtype", "initializer", "regularizer", "trainable", "collections",
+                "caching_device", "partitioner", "validate_shape", "use_resource", "custom_getter", "constraint")
+
+    def get_variable(self, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Frame) -> Value:
+        origin = self.interp.origin(frame.module, node)
+        if "reuse" in kwargs:
+            self.interp.report(RawReport("TFS109", origin, {
+                "detail": "get_variable() has no reuse parameter: TensorFlow raises \"get_variable() got an "
+                          "unexpected keyword argument 'reuse'\"; set reuse on the enclosing variable_scope"},
+                cascade=("reuse keyword", id(frame))), "TypeError")
+            kwargs = {k: v for k, v in kwargs.items() if k != "reuse"}
+        if "**unknown**" in kwargs:
+            return TensorVal(None, None, True)
+        bound = self.bind(args, kwargs, self.VAR_ARGS)
+        name = to_name(bound.get("name", Unknown("name")))
+        if name is None:
+            return TensorVal(None, None, True)
+        getter = self.interp.graph.current.custom_getter
+        if "custom_getter" in bound or getter is True:
+            return TensorVal(None, None, True)
+        if getter:
+            return self.through_custom_getter(getter, name, bound, node, frame)
+        return self.request_variable(name, bound, origin, frame)
+
+    def request_variable(self, name: Name, bound: Dict[str, Value], origin: Origin, frame: Frame,
+                         absolute: bool = False, reuse: Any = None) -> Value:
+        """get_variable's own work once the name is final: build the request, run the store."""
+        shape = shape_of(bound["shape"]) if "shape" in bound else NOT_GIVEN
+        if "shape" in bound and isinstance(bound["shape"], Unknown):
+            shape = MAYBE_GIVEN
+        dtype = dtype_of(bound["dtype"]) if "dtype" in bound else None
+        init, init_shape, init_dtype = self.initializer_kind(bound.get("initializer"))
+        if init == "none" and self.interp.graph.current.has_initializer:
+            init = "callable" if shape is not NOT_GIVEN else "unknown"
+        if "partitioner" in bound:
+            init = "unknown" if init == "none" else init
+        request = VarRequest(name, shape, dtype, init, init_shape, init_dtype, origin, absolute=absolute,
+                             reuse=reuse)
+        record = self.create(request, origin, frame)
+        shape_out = record.shape if record is not None else None
+        return TensorVal(shape_out, record.dtype if record is not None else None, True,
+                         record.name if record is not None else None)
+
+    def through_custom_getter(self, getter: Value, name: Name, bound: Dict[str, Value], node: Any,
+                              frame: Frame) -> Value:
+        """A scope's custom_getter gets the full name and every argument; what it passes on is created."""
+        graph = self.interp.graph
+        full = names.join(graph.current.name, name)
+        reuse = graph.current_reuse()
+        reuse_value: Value = Const(True) if reuse == frozenset("T") else Const(False) if reuse == frozenset("F") \
+            else AUTO_REUSE if reuse == frozenset("A") else Unknown("reuse")
+        kwargs: Dict[str, Value] = {k: v for k, v in bound.items() if k != "name"}
+        for key in ("shape", "dtype", "initializer"):
+            kwargs.setdefault(key, Const(None))
+        true_getter = TFObject("true_getter", None, state={"reuse": reuse_value})
+        kwargs.update({"getter": true_getter, "name": str_value(full), "reuse": reuse_value})
+        result = self.interp.call_value(getter, [], kwargs, node, frame)
+        return result if isinstance(result, TensorVal) else TensorVal(None, None, True)
+
+    def call_true_getter(self, obj: TFObject, args: List[Value], kwargs: Dict[str, Value], node: Any,
+                         frame: Frame) -> Value:
+        """The getter a custom getter receives: the store's get_variable, with the full name as given."""
+        if "**unknown**" in kwargs:
+            return TensorVal(None, None, True)
+        order = ("name",) + self.VAR_ARGS[1:]
+        bound = self.bind(args, {k: v for k, v in kwargs.items() if k != "reuse"}, order)
+        name = to_name(bound.get("name", Unknown("name")))
+        if name is None:
+            return TensorVal(None, None, True)
+        passed = kwargs.get("reuse")
+        reuse: Any = None
+        if passed is not None and passed is not obj.state["reuse"]:
+            arg = self.reuse_arg(passed)
+            reuse = frozenset("FTA") if arg == "invalid" or arg == ARG_ANY else \
+                frozenset("F" if a == "N" else a for a in arg)
+        origin = self.interp.origin(frame.module, node)
+        return self.request_variable(name, bound, origin, frame, absolute=True, reuse=reuse)
+
+    def initializer_kind(self, value: Optional[Value]) -> Tuple[str, Shape, Optional[str]]:
+        if value is None or (isinstance(value, Const) and value.value is None):
+            return "none", None, None
+        if isinstance(value, TFObject) and value.kind == "initializer":
+            return "callable", None, None
+        if isinstance(value, TFRef):
+            return ("callable" if is_initializer_path(value.path) else "unknown"), None, None
+        if isinstance(value, FunctionVal) and isinstance(value.node, cst.Lambda):
+            params = value.node.params
+            if not params.params and params.star_arg is cst.MaybeSentinel.DEFAULT or not params.params:
+                return "lambda", None, None
+            return "callable", None, None
+        if isinstance(value, TensorVal):
+            if value.opaque:
+                return "unknown", None, None
+            return "constant", value.shape, value.dtype
+        shape, dtype, is_const = constant_info(value)
+        if is_const:
+            return "constant", shape, dtype
+        return "unknown", None, None
+
+    def create(self, request: VarRequest, origin: Origin, frame: Optional[Frame],
+               created_by: str = "get_variable") -> Optional[VarRecord]:
+        """Run get_variable's decision on the current graph and report its certain errors."""
+        graph = self.interp.graph
+        if graph.eager:
+            shape = request.shape if isinstance(request.shape, tuple) else None
+            return VarRecord(request.local_name, shape, request.dtype if isinstance(request.dtype, str) else None,
+                             origin, graph.open_id(), True, created_by)
+        record, errors = graph.get_variable(request, created_by)
+        for error in errors:
+            self.report_model_error(error, request, origin, graph)
+        return record
+
+    def report_model_error(self, error: ModelError, request: VarRequest, origin: Origin, graph: GraphState) -> None:
+        variable = names.render(error.full_name)
+        scope = names.render(error.scope) or "<root>"
+        facts: Dict[str, Any] = {"variable": variable, "scope": scope}
+        related: List[Tuple[str, Origin, Dict[str, Any]]] = []
+        code: str
+        existing = error.existing
+        if existing is not None and error.kind in ("already_exists", "shape_mismatch", "dtype_mismatch"):
+            related.append(("first_created", existing.origin, {"variable": variable}))
+        if error.kind == "already_exists":
+            same_site = existing is not None and isinstance(existing.origin, Origin) and \
+                existing.origin.site.node is origin.site.node
+            fetch = request.shape is NOT_GIVEN and request.init == "none"
+            current_open = request.context_open if request.context_open is not None else graph.open_id()
+            rebuilt = (existing is not None and isinstance(existing.origin, Origin) and bool(origin.text)
+                       and existing.scope == graph.current.name and existing.open_id != current_open
+                       and (existing.created_by == "rnn"
+                            or "".join(existing.origin.text.split()) == "".join(origin.text.split())))
+            if same_site or fetch or rebuilt:
+                code = "TFS102"
+                if same_site:
+                    facts["why"] = self.second_run(existing.origin, origin) if existing is not None else \
+                        "the same creation site runs a second time"
+                elif fetch:
+                    facts["why"] = "this call fetches it by name (no shape, no initializer)"
+                else:
+                    facts["why"] = f"scope '{scope}' is opened again and the same creation is repeated"
+            else:
+                code = "TFS101"
+                facts["first"] = existing.origin.site.location().short() if existing is not None and isinstance(
+                    existing.origin, Origin) else "an earlier call"
+        elif error.kind == "does_not_exist":
+            others = graph.same_short_name(error.full_name)
+            facts["reuse_reason"] = self.reuse_reason(graph, graph.current)
+            related.extend(self.reuse_related(graph, graph.current))
+            if others:
+                code = "TFS104"
+                other = others[0]
+                facts["short"] = names.render(names.last_component(error.full_name))
+                facts["existing"] = names.render(other.name)
+                related.append(("existing", other.origin, {"existing": facts["existing"]}))
+            else:
+                code = "TFS103"
+        elif error.kind == "shape_mismatch":
+            from tfscope_lint.model.shapes import render
+            code = "TFS105"
+            facts["shape"] = render(error.detail.get("shape"))
+            facts["found"] = render(error.detail.get("found"))
+        elif error.kind == "dtype_mismatch":
+            code = "TFS106"
+            facts["detail"] = (f"Trying to share variable '{variable}' as {error.detail.get('dtype')}, but it was "
+                               f"created as {error.detail.get('found')}")
+        elif error.kind == "init_dtype_mismatch":
+            code = "TFS106"
+            facts["detail"] = (f"Variable '{variable}' gets a constant initializer of dtype "
+                               f"{error.detail.get('init_dtype')} but dtype={error.detail.get('dtype')}: TensorFlow "
+                               f"raises 'Initializer type ... and explicit dtype ... don't match.'")
+        elif error.kind == "undefined_shape":
+            code = "TFS107"
+        elif error.kind == "constant_with_shape":
+            code = "TFS108"
+        else:
+            return
+        cascade = self.cascade_key(code, origin, existing, graph)
+        if code == "TFS107":
+            cascade = self.shape_cascade(origin, graph)
+        self.interp.report(RawReport(code, origin, facts, related, variable, scope, cascade))
+
+    def cascade_key(self, code: str, origin: Origin, existing: Optional[VarRecord], graph: GraphState) -> Any:
+        """Errors with one cause share a key, so that one run of a builder gives one finding, not one per variable.
+
+        Creations that collide: the cause is where the current execution parts from the one that made the
+        existing variable (the call that runs the builder again), or, when both ran through the same calls,
+        the outermost scope the current function opened. Lookups that fail: the place that switched reuse on,
+        within that same outermost scope.
+        """
+        family = "exists" if code in ("TFS101", "TFS102", "TFS105", "TFS106") else "missing" \
+            if code in ("TFS103", "TFS104") else None
+        if family is None or (family == "exists" and (existing is None or not isinstance(existing.origin, Origin))):
+            return None
+        current = [s.node for s in origin.chain]
+        where: Any = None
+        if family == "exists" and existing is not None:
+            earlier = [s.node for s in existing.origin.chain]
+            for i in range(max(len(current), len(earlier))):
+                a = current[i] if i < len(current) else None
+                b = earlier[i] if i < len(earlier) else None
+                if a is not b:
+                    where = ("call", i, id(a), id(b), tuple(id(n) for n in current[:i]))
+                    break
+        stack = graph.stack
+        if family == "missing" and len(stack) > 1:
+            # lookups inside one model that reuse because of one value (a scope's reuse=, handed down) share it
+            where = ("scope", stack[1].open_id, id(graph.reuse_origin.get(graph.current.id)))
+        if where is None:
+            outer = stack[1].open_id if len(stack) > 1 else None
+            where = ("frame", tuple(id(n) for n in current), outer if outer is not None else id(origin.site.node))
+        return (family, id(graph.lineage), where)
+
+    def shape_cascade(self, origin: Origin, graph: GraphState) -> Any:
+        """Variables left without a shape in one scope opening usually share the missing value: one finding."""
+        return ("no shape", id(graph.lineage), graph.open_id(), tuple(id(s.node) for s in origin.chain))
+
+    @staticmethod
+    def second_run(first: Any, again: Origin) -> str:
+        """Name the call that runs the creation again: the first call where the two call chains part."""
+        earlier = first.chain if isinstance(first, Origin) else ()
+        for i, site in enumerate(again.chain):
+            if i >= len(earlier) or earlier[i].node is not site.node:
+                callee = strings.dotted_name(site.node) if isinstance(site.node, cst.Call) else None
+                where = site.location().short()
+                if callee:
+                    return f"{callee}() runs a second time (the call at {where})"
+                return f"the creation runs a second time (the call at {where})"
+        return "the same creation site runs a second time"
+
+    def report_error(self, code: str, origin: Origin, facts: Dict[str, Any],
+                     related: Optional[List[Tuple[str, Origin, Dict[str, Any]]]] = None,
+                     variable: Optional[str] = None, scope: Optional[str] = None) -> None:
+        self.interp.report(RawReport(code, origin, facts, list(related or []), variable, scope))
+
+    def tf_variable(self, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Frame) -> Value:
+        graph = self.interp.graph
+        key = (id(node), graph.lineage)
+        runs = self.interp.site_runs.get(key, 0)
+        self.interp.site_runs[key] = runs + 1
+        bound = self.bind(args, kwargs, ("initial_value", "trainable", "collections", "validate_shape",
+                                         "caching_device", "name", "variable_def", "dtype"))
+        value = bound.get("initial_value")
+        shape, dtype = (value.shape, value.dtype) if isinstance(value, TensorVal) else constant_info(value)[:2] \
+            if value is not None else (None, None)
+        if runs >= 1 and reusing(graph.current_reuse()):
+            origin = self.interp.origin(frame.module, node)
+            name = to_name(bound.get("name", Const("Variable"))) or names.text("Variable")
+            scope = names.render(graph.current.name) or "<root>"
+            self.interp.report(RawReport("TFS201", origin, {
+                "scope": scope, "variable": names.render(names.join(graph.current.name, name))},
+                related=self.reuse_related(graph, graph.current), variable=None, scope=scope), None)
+        return TensorVal(shape, dtype if isinstance(dtype, str) else None, True)
