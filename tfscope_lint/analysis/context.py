@@ -73,7 +73,18 @@ class Origin:
 
     site: Site
     chain: Tuple[Site, ...] = ()
-    text: str = ""  # source text of the creating call, to tell rebuilds from different definitions
+
+    @property
+    def text(self) -> str:
+        """Source text of the creating call, to tell rebuilds from different definitions (only when asked:
+        generating code is costly)."""
+        node = self.site.node
+        if not isinstance(node, cst.Call):
+            return ""
+        try:
+            return self.site.module.tree.code_for_node(node)
+        except Exception:  # noqa: BLE001 - text is only a hint
+            return ""
 
 
 @dataclass

@@ -56,13 +56,7 @@ class Interpreter(StatementsMixin, ExpressionsMixin, CallsMixin):
 
     # ------------------------------------------------------------------ reporting
     def origin(self, module: ModuleContext, node: cst.CSTNode) -> Origin:
-        chain = tuple(site for site, _ in self.call_stack)
-        text = ""
-        try:
-            text = module.tree.code_for_node(node) if isinstance(node, cst.Call) else ""
-        except Exception:  # noqa: BLE001 - text is only a hint
-            text = ""
-        return Origin(Site(module, node), chain, text)
+        return Origin(Site(module, node), tuple(site for site, _ in self.call_stack))
 
     def handled_by_try(self, kind: str = "ValueError") -> bool:
         family = EXCEPTION_FAMILY.get(kind, {kind, "Exception", "BaseException"})

@@ -8,6 +8,8 @@ these, so they live below all of them.
 
 from __future__ import annotations
 
+import functools
+
 from typing import Any, Optional, Tuple
 
 from tfscope_lint.analysis.values import Const, SeqVal, TFObject, TFRef, Value
@@ -81,6 +83,7 @@ INITIALIZER_NAMES = {
 }
 
 
+@functools.lru_cache(maxsize=65536)
 def canonical(path: str) -> str:
     changed = True
     while changed:

@@ -24,6 +24,11 @@ from tfscope_lint.model.names import Name
 from tfscope_lint.model.shapes import Shape
 
 
+def _same_text(first: Origin, again: Origin) -> bool:
+    text = "".join(again.text.split())
+    return bool(text) and "".join(first.text.split()) == text
+
+
 class VariablesMixin:
     """get_variable, tf.Variable and their reports; a part of `TFApi`."""
 
@@ -153,10 +158,10 @@ class VariablesMixin:
                 existing.origin.site.node is origin.site.node
             fetch = request.shape is NOT_GIVEN and request.init == "none"
             current_open = request.context_open if request.context_open is not None else graph.open_id()
-            rebuilt = (existing is not None and isinstance(existing.origin, Origin) and bool(origin.text)
+            rebuilt = (existing is not None and isinstance(existing.origin, Origin)
                        and existing.scope == graph.current.name and existing.open_id != current_open
                        and (existing.created_by == "rnn"
-                            or "".join(existing.origin.text.split()) == "".join(origin.text.split())))
+                            or _same_text(existing.origin, origin)))
             if same_site or fetch or rebuilt:
                 code = "TFS102"
                 if same_site:
