@@ -25,7 +25,7 @@ from tfscope_lint.output.docs import explain_markdown, naming_markdown, naming_t
 from tfscope_lint.output.progress import ProgressBar, wanted
 from tfscope_lint.output.summary import write_problems, write_statistics, write_summary
 from tfscope_lint.rules import RULES, Rule
-from tfscope_lint.runner import Progress, run
+from tfscope_lint.runner import Progress, run, with_deep_stack
 
 HUMAN_FORMATS = ("concise", "full")
 MACHINE_STATISTICS = ("json", "json-lines", "sarif")
@@ -41,6 +41,18 @@ def _fail(message: str) -> "click.exceptions.Exit":
 @click.version_option(__version__, "--version", prog_name="tfscope-lint", message="%(prog)s %(version)s")
 def main() -> None:
     """Find TensorFlow 1.x variable-scope errors from source, without TensorFlow."""
+    _tolerant_streams()
+
+
+def _tolerant_streams() -> None:
+    """A file name or message the terminal's encoding cannot show is escaped, never a traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and (getattr(stream, "errors", None) or "strict") == "strict":
+            try:
+                reconfigure(errors="backslashreplace")
+            except (ValueError, OSError):
+                pass
 
 
 def _split(values: Sequence[str]) -> List[str]:
@@ -80,6 +92,8 @@ def _overrides(options: Dict[str, Any]) -> Dict[str, Any]:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary, no progress bar.")
 @click.option("--no-color", is_flag=True, help="Never colour the output (NO_COLOR is respected too).")
+@click.option("-v", "--verbose", is_flag=True, help="Show the details of files that could not be checked "
+              "(the traceback of an internal error).")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
               help="Worker processes; 0 means one per core.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
@@ -112,7 +126,8 @@ def check(paths: Sequence[str], **options: Any) -> None:
     jobs = options["jobs"] or os.cpu_count() or 1
     cache_dir = None if options["no_cache"] else (options["cache_dir"] or str(settings.root / ".tfscope_cache"))
     try:
-        result = run(settings, paths or (".",), stdin=stdin, progress=progress, jobs=jobs, cache_dir=cache_dir)
+        result = with_deep_stack(lambda: run(settings, paths or (".",), stdin=stdin, progress=progress, jobs=jobs,
+                                             cache_dir=cache_dir))
     finally:
         if isinstance(progress, ProgressBar):
             progress.close()
@@ -140,7 +155,7 @@ def _report(result: RunResult, fmt: str, options: Dict[str, Any], color: bool) -
             write_statistics(result, ctx, as_json=fmt in MACHINE_STATISTICS)
         else:
             FORMATS[fmt](result, ctx)
-    write_problems(result, sys.stderr, color)
+    write_problems(result, sys.stderr, color, verbose=options["verbose"])
     if not options["quiet"] and fmt in HUMAN_FORMATS:
         write_summary(result, sys.stderr, color)
 

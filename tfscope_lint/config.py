@@ -8,6 +8,7 @@ must not silently turn a check off).
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -108,7 +109,7 @@ def resolve_selection(layers: Sequence[Mapping[str, Any]]) -> FrozenSet[str]:
 
 def find_config(start: Path) -> Optional[Path]:
     """The nearest pyproject.toml, from `start` upwards, that has a [tool.tfscope-lint] table."""
-    start = start.resolve()
+    start = Path(os.path.realpath(start))  # unlike Path.resolve, never raises on a symlink loop
     directory = start if start.is_dir() else start.parent
     for candidate_dir in [directory, *directory.parents]:
         candidate = candidate_dir / "pyproject.toml"

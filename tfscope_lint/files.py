@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import io
 import os
+import re
+import stat
 import tokenize
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
@@ -106,13 +108,15 @@ def discover(
     for raw in paths:
         path = Path(raw)
         if not path.exists():
-            problems.append(FileProblem(str(raw), "no such file or directory"))
+            reason = "a broken symbolic link (or a symlink loop)" if os.path.islink(path) else \
+                "no such file or directory"
+            problems.append(FileProblem(str(raw), reason))
             continue
         if force_exclude and exclude.matches(path, path.is_dir()):
             continue
         if path.is_dir():
             gitignore = GitIgnore(path) if respect_gitignore else None
-            candidates: Iterable[Path] = sorted(_walk(path, exclude, gitignore))
+            candidates: Iterable[Path] = sorted(_walk(path, exclude, gitignore, problems))
         else:
             candidates = [path]
         for candidate in candidates:
@@ -123,11 +127,18 @@ def discover(
     return files, problems
 
 
-def _walk(root: Path, exclude: PatternSet, gitignore: Optional[GitIgnore]) -> Iterable[Path]:
+def _walk(root: Path, exclude: PatternSet, gitignore: Optional[GitIgnore],
+          problems: Optional[List[FileProblem]] = None) -> Iterable[Path]:
+    """Python files under `root`; symbolic links to directories are not followed (no loops), and a
+    directory that cannot be listed is a problem naming it, never a silent hole in the run."""
     def skipped(path: Path, is_dir: bool) -> bool:
         return exclude.matches(path, is_dir) or bool(gitignore and gitignore.ignored(path, is_dir))
 
-    for dirpath, dirnames, filenames in os.walk(root):
+    def unlistable(exc: OSError) -> None:
+        if problems is not None:
+            problems.append(FileProblem(str(exc.filename or root), f"cannot list directory: {exc.strerror or exc}"))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=unlistable):
         base = Path(dirpath)
         dirnames[:] = sorted(d for d in dirnames if not skipped(base / d, True))
         for name in filenames:
@@ -138,6 +149,9 @@ def _walk(root: Path, exclude: PatternSet, gitignore: Optional[GitIgnore]) -> It
 def read_source(path: Path) -> str:
     """Decode a file as Python does (BOM, PEP 263 cookie, else UTF-8)."""
     try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            # a FIFO would block forever and a device might never end
+            raise SourceError("not a regular file (a named pipe, socket or device)")
         data = path.read_bytes()
     except OSError as exc:
         raise SourceError(f"cannot read: {exc.strerror or exc}") from None
@@ -153,3 +167,19 @@ def decode_source(data: bytes) -> str:
         return data.decode(encoding)
     except (SyntaxError, LookupError, UnicodeDecodeError) as exc:
         raise SourceError(f"cannot decode: {exc}") from None
+
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+def python_lines(text: str) -> List[str]:
+    """The lines of a source as Python numbers them: only \\n, \\r\\n and \\r end a line.
+
+    str.splitlines also splits at form feeds, \\x1c-\\x1e, \\x85 and U+2028/U+2029, which Python
+    keeps inside a line (a form feed on a line of its own is common in older code), so every line
+    after one would be off by one.
+    """
+    lines = _NEWLINE.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines

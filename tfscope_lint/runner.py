@@ -6,9 +6,14 @@ never per file; the analysis sees every file at once because variable scopes cro
 
 from __future__ import annotations
 
+import sys
+import threading
+import traceback
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
 
 from tfscope_lint import suppress
 from tfscope_lint.analysis import project
@@ -74,15 +79,126 @@ def run(
 
 def _analyze(sources: Dict[str, str], tf_version: str, jobs: int = 1,
              cache_dir: Optional[str] = None) -> Tuple[List[Finding], List[FileProblem]]:
-    """Run the analysis; a crash in it becomes a problem naming the file(s), not a traceback."""
+    """Run the analysis; a crash in it becomes a problem naming the file(s), never a traceback.
+
+    The analysis catches what goes wrong while it interprets a file; anything that still escapes
+    (or a worker process that dies) makes the run look for the culprits: each file is analysed
+    alone, the files that fail alone are reported and left out, and the rest are analysed together
+    again, so that one odd file costs its own results only.
+    """
     if not sources:
         return [], []
+    options: Dict[str, Any] = {"tf_version": tf_version, "jobs": jobs, "cache_dir": cache_dir}
     try:
-        findings, problems = project.analyze_sources(sources, tf_version=tf_version, jobs=jobs, cache_dir=cache_dir)
+        findings, problems = project.analyze_sources(sources, **options)
+        return list(findings), list(problems)
     except Exception as exc:  # noqa: BLE001 - an internal error must not hide the other results
-        where = next(iter(sources)) if len(sources) == 1 else f"{len(sources)} files"
-        return [], [FileProblem(where, f"internal error in the analysis: {type(exc).__name__}: {exc}")]
+        failure = exc
+    if len(sources) == 1:
+        return [], [_internal_problem(next(iter(sources)), failure)]
+    died = isinstance(failure, BrokenProcessPool)  # a worker crashed: retry each file in a process of its own
+    alone = {path: _attempt({path: text}, tf_version, died) for path, text in sources.items()}
+    culprits = {path: outcome for path, outcome in alone.items() if isinstance(outcome, BaseException)}
+    problems = [_internal_problem(path, exc, " (the file was left out of the project)")  # type: ignore[arg-type]
+                for path, exc in culprits.items()]
+    rest = {path: text for path, text in sources.items() if path not in culprits}
+    if culprits and rest:
+        together = _attempt(rest, tf_version, died, jobs=jobs, cache_dir=cache_dir)
+        if not isinstance(together, BaseException):
+            return together[0], problems + together[1]
+        failure = together
+    # The project fails as a whole although no file fails alone: keep the results of each file alone.
+    findings = []
+    for path in rest:
+        outcome = alone[path]
+        assert not isinstance(outcome, BaseException)
+        findings.extend(outcome[0])
+        problems.extend(outcome[1])
+    if rest:
+        where = f"{len(rest)} files" if len(rest) > 1 else next(iter(rest))
+        problems.append(_internal_problem(
+            where, failure, " (these files were analysed one at a time, without following imports between them)"))
+    return findings, problems
+
+
+Outcome = Any  # (findings, problems) or the exception the analysis raised
+
+
+def _attempt(sources: Dict[str, str], tf_version: str, in_subprocess: bool, jobs: int = 1,
+             cache_dir: Optional[str] = None) -> Outcome:
+    try:
+        if in_subprocess:
+            with ProcessPoolExecutor(max_workers=1) as pool:
+                return pool.submit(_analyze_lists, sources, tf_version, jobs, cache_dir).result()
+        return _analyze_lists(sources, tf_version, jobs, cache_dir)
+    except Exception as exc:  # noqa: BLE001
+        return exc
+
+
+def _analyze_lists(sources: Dict[str, str], tf_version: str, jobs: int,
+                   cache_dir: Optional[str]) -> Tuple[List[Finding], List[FileProblem]]:
+    findings, problems = project.analyze_sources(sources, tf_version=tf_version, jobs=jobs, cache_dir=cache_dir)
     return list(findings), list(problems)
+
+
+def _internal_problem(where: str, exc: BaseException, note: str = "") -> FileProblem:
+    if isinstance(exc, BrokenProcessPool):
+        reason = "internal error: the analysis process died (crashed or was killed)"
+    elif isinstance(exc, RecursionError):
+        reason = "internal error: the analysis nested too deeply"
+    else:
+        first_line = (str(exc).strip().splitlines() or [""])[0]
+        reason = f"internal error in the analysis: {type(exc).__name__}" + (f": {first_line}" if first_line else "")
+    detail = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    return FileProblem(where, reason + note, detail)
+
+
+T = TypeVar("T")
+ANALYSIS_STACK_BYTES = 512 * 1024 * 1024
+ANALYSIS_RECURSION_LIMIT = 20_000
+
+
+def with_deep_stack(work: Callable[[], T]) -> T:
+    """Run `work` on a thread with a large stack and a higher recursion limit.
+
+    libcst's native parser and the analysis recurse once per level of nesting: with the default
+    8 MB stack, a few thousand nested operators crash the whole process with a segmentation fault
+    (no exception to catch), and the default recursion limit of 1000 gives up on expressions Python
+    itself accepts. The stack is reserved, not committed: it costs memory only when used. Worker
+    processes forked from this thread keep both. When the platform refuses such a thread, `work`
+    runs here, as before.
+    """
+    outcome: Dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = work()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the calling thread
+            outcome["error"] = exc
+
+    try:
+        previous_size = threading.stack_size(ANALYSIS_STACK_BYTES)
+    except (ValueError, RuntimeError):
+        return work()
+    previous_limit = sys.getrecursionlimit()
+    try:
+        thread = threading.Thread(target=target, name="tfscope-lint-analysis", daemon=True)
+        sys.setrecursionlimit(max(previous_limit, ANALYSIS_RECURSION_LIMIT))
+        try:
+            thread.start()
+        except RuntimeError:
+            sys.setrecursionlimit(previous_limit)
+            return work()
+    finally:
+        threading.stack_size(previous_size)
+    try:
+        while thread.is_alive():
+            thread.join(0.2)  # a short wait keeps Ctrl-C responsive
+    finally:
+        sys.setrecursionlimit(previous_limit)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
 
 
 def _select_and_suppress(

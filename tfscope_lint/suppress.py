@@ -15,6 +15,7 @@ import tokenize
 from dataclasses import dataclass, field
 from typing import Dict, FrozenSet, Iterable, List, Optional, Set, Tuple
 
+from tfscope_lint.files import python_lines
 from tfscope_lint.findings import Finding, Location
 from tfscope_lint.rules import RULES, render_message
 
@@ -57,11 +58,12 @@ def _codes(match: "re.Match[str]") -> Optional[Tuple[str, ...]]:
 def _comments(text: str) -> Iterable[Tuple[int, int, str]]:
     """(line, 0-based column, comment text) of every comment; a rough scan if the file does not tokenize."""
     try:
-        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+        # newline=None reads \r and \r\n line ends as Python does (a bare \r ends a line too)
+        for token in tokenize.generate_tokens(io.StringIO(text, newline=None).readline):
             if token.type == tokenize.COMMENT:
                 yield token.start[0], token.start[1], token.string
     except (tokenize.TokenError, IndentationError, SyntaxError):
-        for number, line in enumerate(text.splitlines(), start=1):
+        for number, line in enumerate(python_lines(text), start=1):
             index = line.find("#")
             if index >= 0:
                 yield number, index, line[index:]

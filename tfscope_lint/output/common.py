@@ -6,10 +6,12 @@ catalogue does not know (an analysis bug) still prints, as an error, rather than
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, TextIO, Tuple
 
+from tfscope_lint.files import python_lines
 from tfscope_lint.findings import Finding, Location, Related
 from tfscope_lint.rules import ERROR, RULES, Rule
 
@@ -64,14 +66,14 @@ def source_line(sources: Dict[str, str], path: str, line: int) -> Optional[str]:
     text = sources.get(path)
     if text is None:
         return None
-    lines = text.splitlines()
+    lines = python_lines(text)
     return lines[line - 1] if 0 < line <= len(lines) else None
 
 
 def relative_uri(path: str) -> str:
     """A forward-slash path relative to the working directory, else an absolute file URI (as SARIF wants)."""
-    resolved = Path(path).resolve()
+    resolved = Path(os.path.realpath(path))  # Path.resolve raises on a symlink loop
     try:
-        return resolved.relative_to(Path.cwd().resolve()).as_posix()
+        return resolved.relative_to(os.path.realpath(Path.cwd())).as_posix()
     except ValueError:
         return resolved.as_uri()

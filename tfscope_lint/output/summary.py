@@ -30,6 +30,8 @@ def summary_line(result: RunResult) -> str:
     if result.findings:
         counts = " and ".join(_plural(n, w) for n, w in ((errors, "error"), (warnings, "warning")) if n)
         parts.append(f"Found {counts} ({checked} checked).")
+    elif result.files_checked and result.problems:
+        parts.append(f"No findings ({checked} checked).")
     elif result.files_checked:
         parts.append(f"All checks passed ({checked} checked).")
     else:
@@ -47,13 +49,15 @@ def write_summary(result: RunResult, stream: TextIO, color: bool) -> None:
     console.print(Text(summary_line(result), style=style))
 
 
-def write_problems(result: RunResult, stream: TextIO, color: bool) -> None:
-    """One line per file that could not be checked, naming it; never a traceback."""
+def write_problems(result: RunResult, stream: TextIO, color: bool, verbose: bool = False) -> None:
+    """One line per file that could not be checked, naming it; the details (a traceback) only if verbose."""
     console = make_console(stream, color)
     for problem in result.problems:
         line = Text("tfscope-lint: ", style="bold")
         line.append("error", style="bold red").append(f": {problem.path}: {problem.reason}")
         console.print(line)
+        if verbose and problem.detail:
+            console.print(Text("\n".join("    " + row for row in problem.detail.rstrip().splitlines())))
 
 
 def statistics(result: RunResult) -> List[tuple]:
