@@ -11,8 +11,8 @@ from tfscope_lint.analysis.values import Value
 MAX_DEPTH = 40
 MAX_UNROLL = 64
 MAX_STEPS = 200_000
-ALONE_DEPTH = 3  # the function and the helpers it calls directly
-ALONE_STEPS = 10_000
+ALONE_DEPTH = 3  # the function and two levels of the helpers it calls
+ALONE_STEPS = 3_000
 
 
 class ReturnSignal(Exception):
