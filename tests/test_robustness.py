@@ -586,11 +586,7 @@ b = tf.get_variable("w", [3])
 }
 
 # Analysis bugs found by these programs: each keeps its test, marked strict so that the fix shows.
-KNOWN_BAD: Dict[str, str] = {
-    "monkeypatched_get_variable": (
-        "analysis bug: `tf.get_variable = my_getter` is ignored; the caching getter is never run and the "
-        "second call is reported as TFS101 although TensorFlow creates 'w' once"),
-}
+KNOWN_BAD: Dict[str, str] = {}  # name -> why the analysis still gets it wrong (strict xfail)
 PATHOLOGICAL["monkeypatched_get_variable"] = {"main.py": H + '''
 _real = tf.get_variable
 _cache = {}

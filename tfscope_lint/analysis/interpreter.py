@@ -27,7 +27,7 @@ from tfscope_lint.analysis.signals import (
 from tfscope_lint.analysis.statements import StatementsMixin
 from tfscope_lint.analysis.tfapi import TFApi
 from tfscope_lint.analysis.values import (
-    AUTO_REUSE, ClassVal, Const, DictVal, FunctionVal, InstanceVal, LazyImport, SeqVal, TFObject, Unknown, Value,
+    AUTO_REUSE, ClassVal, Const, DictVal, FunctionVal, InstanceVal, LazyImport, SeqVal, TFObject, TFRef, Unknown, Value,
 )
 from tfscope_lint.model.graph import GraphState
 
@@ -178,6 +178,8 @@ class Interpreter(StatementsMixin, ExpressionsMixin, CallsMixin):
                 owner.attrs[target.attr.value] = value
             elif isinstance(owner, TFObject):
                 owner.state.setdefault("attrs", {})[target.attr.value] = value
+            elif isinstance(owner, TFRef):
+                self.tf.patch(owner, target.attr.value, value)  # `tf.get_variable = my_getter`
         elif isinstance(target, cst.Subscript):
             owner = self.eval(target.value, frame)
             if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):

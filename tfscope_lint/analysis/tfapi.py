@@ -58,6 +58,7 @@ class TFApi(ScopesMixin, VariablesMixin, TensorOpsMixin):
         version = getattr(getattr(interp.project, "project", None), "tf_version", "1.15")
         self.before_auto_reuse = rules.parse_version(version) < (1, 4)
         self.reuse_causes: Dict[int, Tuple[Value, Origin]] = {}
+        self.patched: Dict[str, Value] = {}  # TF names the program assigned to
         self.libraries = libraries.Libraries(self)
         self.programs = programs.Programs(interp)
         self.handlers: Dict[str, Callable[..., Value]] = {
@@ -105,8 +106,14 @@ class TFApi(ScopesMixin, VariablesMixin, TensorOpsMixin):
         }
 
     # ------------------------------------------------------------ names and attributes
+    def patch(self, owner: TFRef, attr: str, value: Value) -> None:
+        """A program that replaces a TF name gets its replacement wherever it later reads that name."""
+        self.patched[canonical(owner.path + "." + attr)] = value
+
     def attribute(self, owner: TFRef, attr: str) -> Value:
         path = canonical(owner.path + "." + attr)
+        if path in self.patched:
+            return self.patched[path]
         if path in ("tf.AUTO_REUSE", "slim.AUTO_REUSE"):
             if self.before_auto_reuse:
                 raise RaiseSignal("AttributeError")  # AUTO_REUSE came in TF 1.4: the program stops right there
