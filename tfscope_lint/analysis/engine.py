@@ -16,12 +16,12 @@ import traceback
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 from tfscope_lint import __version__, rules
 from tfscope_lint.analysis.context import Origin, RawReport
 from tfscope_lint.analysis.interpreter import BudgetExceeded, Interpreter
-from tfscope_lint.analysis.project import PREFILTER, Project, ProjectRun, SourceFile
+from tfscope_lint.analysis.project import PREFILTER, Project, ProjectRun
 from tfscope_lint.findings import FileProblem, Finding, Location, Related
 
 FunctionKey = Tuple[str, int]  # (path, rank of the def in its file)

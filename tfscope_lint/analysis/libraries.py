@@ -14,11 +14,11 @@ from tfscope_lint.model import catalogue
 from tfscope_lint.model.catalogue import CellSpec, LayerSpec
 from tfscope_lint.analysis.context import Origin, RawReport
 from tfscope_lint.analysis.values import (
-    AutoReuse, BoundMethod, BuiltinVal, Const, DictVal, FunctionVal, PartialVal, ScopeVal, SeqVal, TFCall, TFObject,
+    AutoReuse, BoundMethod, BuiltinVal, Const, DictVal, FunctionVal, ScopeVal, SeqVal, TFCall, TFObject,
     TFRef, TensorVal, Unknown, Value, str_value, to_name,
 )
 from tfscope_lint.model import names
-from tfscope_lint.model.graph import NOT_GIVEN, UNKNOWN, VarRequest, reusing
+from tfscope_lint.model.graph import UNKNOWN, VarRequest, reusing
 
 
 def _int(value: Optional[Value]) -> Optional[int]:

@@ -10,19 +10,18 @@ from __future__ import annotations
 import ast
 import os
 import re
-from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Tuple
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from tfscope_lint import rules
-from tfscope_lint.analysis.context import ModuleContext, Origin, RawReport
-from tfscope_lint.analysis.interpreter import BudgetExceeded, Interpreter
+from tfscope_lint.analysis.context import ModuleContext
+from tfscope_lint.analysis.interpreter import Interpreter
 from tfscope_lint.analysis.outline import _cst_functions, import_has_effects, outline, parse_python
 from tfscope_lint.analysis.tfapi import module_ref
 from tfscope_lint.analysis.values import LazyImport, ModuleVal, TFRef, Unknown, Value
-from tfscope_lint.findings import FileProblem, Finding, Location, Related
+from tfscope_lint.findings import FileProblem, Finding
 
 # A file that mentions none of these cannot create or scope a TF variable by itself.
 PREFILTER = re.compile(r"tensorflow|tf_slim|variable_scope|get_variable|\bslim\b|\btf\.|rnn_cell|make_template")
