@@ -70,3 +70,22 @@ def test_arbitrary_bytes_and_text(data: bytes, text: str) -> None:
     files = {"noise.py": HEADER.encode() + data, "text.py": (HEADER + text).encode("utf-8", "surrogatepass")}
     broken = check_project(files, jobs_two=True, runs=1)
     assert not broken, _explain(files, broken)
+
+
+def test_the_property_checker_sees_broken_properties(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The checker itself: a finding past the end of its file, and findings that change between runs."""
+    import itertools
+
+    from tfscope_lint.analysis import project
+    from tfscope_lint.findings import Finding, Location
+
+    runs = itertools.count()
+
+    def analyze(sources: dict, **options: object) -> tuple:
+        path = next(iter(sources))
+        return [Finding("TFS101", "made up", Location(path, 3 + next(runs), 1, 3, 2))], []
+
+    monkeypatch.setattr(project, "analyze_sources", analyze)
+    broken = check_project({"main.py": HEADER + "x = 1\n"}, jobs_two=False)
+    assert any("outside the file's 2 lines" in b for b in broken)
+    assert "two runs printed different findings" in broken
