@@ -741,6 +741,35 @@ def test_a_crashed_worker_process_is_pinned_on_its_file(tmp_path: Path, monkeypa
     assert run.code == 2 and len(run.problems) == 1
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+def test_ctrl_c_during_the_analysis_stops_at_once(tmp_path: Path) -> None:
+    """The analysis runs on a thread of its own: Ctrl-C must still end the process quickly and cleanly
+    (exit 130, no traceback, no SIGABRT from a shutdown under a running thread, no worker left behind)."""
+    write(tmp_path, "a.py", GOOD)
+    write(tmp_path, "b.py", GOOD)
+    script = (
+        "import sys, time\n"
+        "from tfscope_lint.analysis import project\n"
+        "def slow(sources, **options):\n"
+        "    print('analysing', file=sys.stderr, flush=True)\n"
+        "    time.sleep(60)\n"
+        "project.analyze_sources = slow\n"
+        "from tfscope_lint.cli import main\n"
+        f"main(['check', '--no-cache', {str(tmp_path)!r}])\n"
+    )
+    import signal
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, env=process_env())
+    assert process.stderr is not None
+    assert process.stderr.readline().strip() == "analysing"
+    process.send_signal(signal.SIGINT)
+    started = time.perf_counter()
+    out, err = process.communicate(timeout=30)
+    assert time.perf_counter() - started < 5
+    assert process.returncode == 130 and "Aborted!" in err
+    assert_no_traceback(out + err)
+
+
 # ============================================================================ 4. read-only
 def _snapshot(root: Path, skip: str) -> Dict[str, Tuple[str, int, Optional[str]]]:
     """Every entry under root: (kind, mode, sha256 or link target), the cache directory left out."""
