@@ -18,8 +18,10 @@ print exactly the same findings).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import re
 import tempfile
 import traceback
 from pathlib import Path
@@ -201,7 +203,17 @@ ODD_BYTES = [b"(", b")", b":", b"\t", b"    ", b"\\", b"'", b'"', b'"""', b"#", 
              b"tf.AUTO_REUSE", b"lambda: ", b"yield ", b"await ", b"global x\n", b"*", b"@", b"\n"]
 
 
+@functools.lru_cache(maxsize=None)
+def _fixture_projects() -> tuple:
+    return tuple(_read_fixture_projects())
+
+
 def fixture_projects() -> List[Project]:
+    """Every fixture as a project (a file, or a directory of files), keyed by path relative to it."""
+    return [dict(p) for p in _fixture_projects()]
+
+
+def _read_fixture_projects() -> List[Project]:
     """Every fixture as a project (a file, or a directory of files), keyed by path relative to it."""
     projects: List[Project] = []
     for group in sorted((REPO / "fixtures").iterdir()):
@@ -246,6 +258,27 @@ def mutated_fixtures(draw: Callable) -> Dict[str, bytes]:
             joined = joined[:at] + draw(st.sampled_from(ODD_BYTES)) + joined[at:]
         files[name] = joined
     return files
+
+
+NAME_LITERAL = re.compile(r"""(?<![\w'"])(['"])([A-Za-z_][A-Za-z0-9_]{0,30})\1""")
+
+
+@st.composite
+def renamed_fixtures(draw: Callable) -> Project:
+    """A fixture TensorFlow can run, with one name string changed: to a fresh name (no new collision can
+    appear, but a shared variable may stop being found) or to another name of the same file (a collision
+    may appear). TensorFlow judges the result (fuzz/oracle.py)."""
+    candidates = [p for p in fixture_projects() if "oracle: skip" not in "".join(p.values())
+                  and any(NAME_LITERAL.search(text) for text in p.values())]
+    project = dict(draw(st.sampled_from(candidates)))
+    name = draw(st.sampled_from(sorted(n for n, text in project.items() if NAME_LITERAL.search(text))))
+    text = project[name]
+    matches = list(NAME_LITERAL.finditer(text))
+    target = draw(st.sampled_from(matches))
+    others = sorted({m.group(2) for m in matches} - {target.group(2)})
+    fresh = draw(st.sampled_from(["renamed_by_fuzz", target.group(2) + "_2"] + others[:20]))
+    project[name] = text[: target.start(2)] + fresh + text[target.end(2):]
+    return project
 
 
 # ----------------------------------------------------------------------------------- the properties

@@ -1,11 +1,12 @@
 """The long fuzz run (not part of the default test run): python fuzz/run.py [--quick] [--update-readme]
 
 Runs the properties of tests/test_fuzz.py on many more generated programs: TF-shaped projects from
-the grammar in programs.py, hypothesmith's random valid Python, mutated fixtures and arbitrary bytes.
+the grammar in programs.py, fixtures with one name changed, hypothesmith's random valid Python,
+mutated fixtures and arbitrary bytes.
 Every program goes through the real CLI twice with --jobs 1, and projects of several files once
 more with --jobs 2; the outputs must be identical, without exception, traceback or internal error,
-and with every finding inside its file. When TensorFlow is installed, every TF-shaped program also
-runs under it (fuzz/oracle.py): an error reported on a line TF ran although TF builds the graph is
+and with every finding inside its file. When TensorFlow is installed, every TF-shaped program and
+renamed fixture also runs under it (fuzz/oracle.py): an error reported on a line TF ran although TF builds the graph is
 a failure (a false error); errors TF raises and the linter misses are saved for reading. Failures are not shrunk here: each is saved under
 fuzz/failures/ (reproduce with `python -m tfscope_lint check fuzz/failures/<name>/`).
 
@@ -34,7 +35,8 @@ from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 import oracle  # noqa: E402
-from programs import HEADER, check_project, findings_of, mutated_fixtures, python_programs, tf_programs  # noqa: E402
+from programs import (HEADER, check_project, findings_of, mutated_fixtures, python_programs,  # noqa: E402
+                      renamed_fixtures, tf_programs)
 
 FAILURES = HERE / "failures"
 START, END = "<!-- fuzz-result:start -->", "<!-- fuzz-result:end -->"
@@ -150,6 +152,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tf", type=int, default=10_000, help="TF-shaped projects from the grammar")
     parser.add_argument("--mutations", type=int, default=2_000, help="fixtures with random edits")
+    parser.add_argument("--renamed", type=int, default=1_000,
+                        help="fixtures with one name changed, judged by TensorFlow when it is installed")
     parser.add_argument("--grammar", type=int, default=1_000, help="hypothesmith.from_grammar programs")
     parser.add_argument("--nodes", type=int, default=200, help="hypothesmith.from_node programs")
     parser.add_argument("--bytes", type=int, default=1_000, help="arbitrary bytes and text")
@@ -181,6 +185,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         print("TF-shaped programs are not run under TensorFlow (not installed, or --no-oracle)")
     campaign("tf-grammar", tf_programs(), args.tf,
              lambda c, files: c.run_one(files, jobs_two=len(files) > 1, count_codes=True, tf=tf))
+    campaign("renamed-fixtures", renamed_fixtures(), args.renamed,
+             lambda c, files: c.run_one(files, jobs_two=len(files) > 1, tf=tf))
     if tf is not None:
         tf.close()
     campaign("mutated-fixtures", mutated_fixtures(), args.mutations,
@@ -221,7 +227,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             f"nondeterminism between two runs or with --jobs 2), in {minutes:.0f} minutes; "
             + "; ".join(f"{c.name} {c.programs:,}" for c in campaigns)
             + f". The TF-shaped programs drew {sum(codes.values()):,} findings over {len(codes)} rules"
-            + (f"; run under TensorFlow 2.x's compat.v1 as well: {_verdicts(campaigns)}." if tf is not None else "."))
+            + (f"; with the renamed fixtures they ran under TensorFlow 2.x's compat.v1 as well: "
+               f"{_verdicts(campaigns)}." if tf is not None else "."))
     print(line)
     if args.update_readme:
         readme = REPO / "README.md"

@@ -89,3 +89,88 @@ def test_the_property_checker_sees_broken_properties(monkeypatch: pytest.MonkeyP
     broken = check_project({"main.py": HEADER + "x = 1\n"}, jobs_two=False)
     assert any("outside the file's 2 lines" in b for b in broken)
     assert "two runs printed different findings" in broken
+
+
+# Errors real TensorFlow raises that the analysis does not report, found by `python fuzz/run.py` with
+# TensorFlow installed (fuzz/oracle.py), each cut down to a minimal program. Missed errors, not false
+# ones: strict xfails, so that a fix shows. (program, the innermost line of TF's traceback in the
+# program, the lines where an error finding would be right: the failing call or the call that leads there)
+MISSED_BY_THE_ANALYSIS = {
+    "constant_initializer_float_into_int32": (HEADER + (
+        'w = tf.get_variable("w", [3], initializer=tf.constant_initializer(1.0), dtype=tf.int32)\n'), 2, {2}),
+    "random_normal_initializer_into_int32": (HEADER + (
+        'w = tf.get_variable("w", [3], initializer=tf.random_normal_initializer(), dtype=tf.int32)\n'), 2, {2}),
+    "tf_variable_in_a_template_called_twice": (HEADER + '''
+
+def block(x):
+    v = tf.Variable(tf.zeros([3]), name="kernel")
+    return x + v
+
+
+tmpl = tf.make_template("net", block)
+x = tmpl(tf.zeros([3]))
+x = tmpl(x)
+''', 11, {5, 11}),
+    "environment_variable_default_takes_the_failing_branch": ('''import os
+
+import tensorflow as tf
+
+SHARE = os.environ.get("SHARE", "1") == "1"
+
+
+def tower(x, name, reuse):
+    with tf.variable_scope(name, reuse=reuse):
+        return x * tf.get_variable("w", [3])
+
+
+x = tf.zeros([3])
+if SHARE:
+    a = tower(x, "left", reuse=False)
+    b = tower(x, "right", reuse=True)
+''', 10, {10, 16}),
+}
+TF_SAYS = {
+    "constant_initializer_float_into_int32": "TypeError: Expected int32, but got 1.0 of type 'float'",
+    "random_normal_initializer_into_int32": "TypeError: Expected int32, but got 0.0 of type 'float'",
+    "tf_variable_in_a_template_called_twice": "ValueError: Trainable variable created when calling a template "
+                                              "after the first time",
+    "environment_variable_default_takes_the_failing_branch": "ValueError: Variable right/w does not exist",
+}
+
+
+@pytest.mark.parametrize("name", [pytest.param(name, marks=pytest.mark.xfail(
+    strict=True, reason=f"analysis: missed error, TensorFlow raises {TF_SAYS[name]}")) for name in MISSED_BY_THE_ANALYSIS])
+def test_errors_tensorflow_raises_are_reported(tmp_path: Path, name: str) -> None:
+    import json
+
+    from frontend_helpers import cli
+
+    source, _, lines = MISSED_BY_THE_ANALYSIS[name]
+    (tmp_path / "main.py").write_text(source, encoding="utf-8")
+    result = cli(["check", "--output-format", "json", "--no-cache", str(tmp_path / "main.py")])
+    errors = [(f["code"], f["line"]) for f in json.loads(result.stdout or "[]") if f["severity"] == "error"]
+    assert any(found_line in lines for _, found_line in errors), errors
+
+
+@pytest.mark.oracle
+@pytest.mark.skipif(__import__("importlib").util.find_spec("tensorflow") is None,
+                    reason="TensorFlow is not installed (pip install -e '.[oracle]')")
+def test_tensorflow_does_fail_on_the_missed_programs(tmp_path: Path) -> None:
+    """The claims above, checked by real TensorFlow (as tests/oracle checks the fixtures)."""
+    import json
+    import os
+    import subprocess
+
+    folders = []
+    for name, (source, _, _) in MISSED_BY_THE_ANALYSIS.items():
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "main.py").write_text(source, encoding="utf-8")
+        folders.append(str(tmp_path / name))
+    runner = Path(__file__).resolve().parent / "oracle" / "run_oracle.py"
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", TF_USE_LEGACY_KERAS="1")
+    proc = subprocess.run([sys.executable, str(runner), *folders], capture_output=True, text=True, env=env, timeout=300)
+    reports = {Path(r["fixture"]).name: r for r in map(json.loads, proc.stdout.splitlines())}
+    for name, (_, line, _) in MISSED_BY_THE_ANALYSIS.items():
+        report = reports[name]
+        assert not report["built"] and TF_SAYS[name] in f"{report['error_type']}: {report['message']}", report
+        assert report["frames"][-1] == {"path": "main.py", "line": line}, report
