@@ -789,6 +789,14 @@ def _snapshot(root: Path, skip: str) -> Dict[str, Tuple[str, int, Optional[str]]
     return entries
 
 
+def test_output_file_never_overwrites_a_checked_file(tmp_path: Path) -> None:
+    model = write(tmp_path, "model.py", GOOD)
+    train = write(tmp_path, "train.py", GOOD)
+    result = cli(["check", "--no-cache", "-o", str(model), str(model), str(train)])
+    assert result.exit_code == 2 and "refusing to overwrite" in result.stderr
+    assert model.read_text(encoding="utf-8") == GOOD
+
+
 def test_check_leaves_the_checked_tree_byte_identical(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     tree = tmp_path / "project"
     shutil.copytree(REPO / "fixtures", tree / "fixtures", symlinks=True)

@@ -145,6 +145,9 @@ def _report(result: RunResult, fmt: str, options: Dict[str, Any], color: bool) -
     with ExitStack() as stack:
         stream: TextIO = sys.stdout
         if options["output_file"]:
+            if os.path.realpath(options["output_file"]) in {os.path.realpath(path) for path in result.sources}:
+                raise _fail(f"--output-file {options['output_file']} is one of the files checked: "
+                            "refusing to overwrite it")
             try:
                 stream = stack.enter_context(open(options["output_file"], "w", encoding="utf-8"))
             except OSError as exc:
