@@ -366,18 +366,19 @@ class StatementsMixin:
         return Unknown("context value"), lambda: None
 
     def stmt_Try(self, node: cst.Try, frame: Frame) -> None:
-        caught: List[str] = []
+        per_handler: List[List[str]] = []
         for handler in node.handlers:
             if handler.type is None:
-                caught.append("*")
+                per_handler.append(["*"])
+            elif isinstance(handler.type, cst.Tuple):
+                per_handler.append([(strings.dotted_name(el.value) or "").split(".")[-1]
+                                    for el in handler.type.elements])
             else:
-                text = strings.dotted_name(handler.type) or ""
-                if isinstance(handler.type, cst.Tuple):
-                    caught.extend((strings.dotted_name(el.value) or "").split(".")[-1] for el in handler.type.elements)
-                else:
-                    caught.append(text.split(".")[-1])
+                per_handler.append([(strings.dotted_name(handler.type) or "").split(".")[-1]])
+        caught = [name for names in per_handler for name in names]
         self.handlers.append(caught)
         raised = False
+        signal_kind = ""
         try:
             try:
                 self.exec_suite(node.body, frame)
@@ -386,6 +387,7 @@ class StatementsMixin:
         except RaiseSignal as signal:
             if caught and self._catches(caught, signal.kind):
                 raised = True
+                signal_kind = signal.kind
             else:
                 self._finally(node, frame)
                 raise
@@ -393,13 +395,23 @@ class StatementsMixin:
             self._finally(node, frame)
             raise
         if raised:
-            self.exec_suite(node.handlers[0].body, frame)
-        else:
-            if node.handlers:
-                self.fork([lambda: self.exec_suite(node.handlers[0].body, frame), lambda: None], frame)
-            if node.orelse is not None:
-                self.exec_suite(node.orelse.body, frame)
+            handler = next(h for h, names in zip(node.handlers, per_handler) if self._catches(names, signal_kind))
+            self._run_handler(handler, frame)
+        elif node.handlers:
+            # Whether the body raised for a reason the analysis cannot see is unknown: each handler may run,
+            # or none of them and then the else block.
+            branches: List[Callable[[], None]] = [
+                (lambda h=h: self._run_handler(h, frame)) for h in node.handlers]  # type: ignore[misc]
+            branches.append(lambda: self.exec_suite(node.orelse.body, frame) if node.orelse is not None else None)
+            self.fork(branches, frame)
+        elif node.orelse is not None:
+            self.exec_suite(node.orelse.body, frame)
         self._finally(node, frame)
+
+    def _run_handler(self, handler: cst.ExceptHandler, frame: Frame) -> None:
+        if handler.name is not None and isinstance(handler.name.name, cst.Name):
+            self.bind(handler.name.name.value, Unknown("exception"), frame)
+        self.exec_suite(handler.body, frame)
 
     def _catches(self, caught: List[str], kind: str) -> bool:
         family = EXCEPTION_FAMILY.get(kind, {kind, "Exception", "BaseException"})
