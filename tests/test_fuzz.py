@@ -128,6 +128,12 @@ if SHARE:
     a = tower(x, "left", reuse=False)
     b = tower(x, "right", reuse=True)
 ''', 10, {10, 16}),
+    "long_loop_fails_on_its_second_iteration": (HEADER + '''
+with tf.variable_scope("layer"):
+    for i in range(100):  # range(64) is unrolled and reported; from 65 on, no loop iteration is followed
+        w = tf.get_variable("b_%d" % i, [3])
+        tf.get_variable_scope().reuse_variables()
+''', 5, {5}),
 }
 TF_SAYS = {
     "constant_initializer_float_into_int32": "TypeError: Expected int32, but got 1.0 of type 'float'",
@@ -135,6 +141,7 @@ TF_SAYS = {
     "tf_variable_in_a_template_called_twice": "ValueError: Trainable variable created when calling a template "
                                               "after the first time",
     "environment_variable_default_takes_the_failing_branch": "ValueError: Variable right/w does not exist",
+    "long_loop_fails_on_its_second_iteration": "ValueError: Variable layer/b_1 does not exist",
 }
 
 
