@@ -134,6 +134,34 @@ with tf.variable_scope("layer"):
         w = tf.get_variable("b_%d" % i, [3])
         tf.get_variable_scope().reuse_variables()
 ''', 5, {5}),
+    "builder_called_in_a_loop_over_a_generator": (HEADER + '''
+
+def towers(num):
+    for index in range(num):
+        yield index
+
+
+def model():
+    w = tf.get_variable("b", [20, 10])
+    b = tf.get_variable("b", [10])  # fails in any scope: a second site, or (reusing) the first one already
+
+
+for i in towers(3):
+    model()
+''', 11, {11, 15}),
+    "builder_called_in_a_while_loop_over_unstacked_tensors": (HEADER + '''
+
+def step_fn(x):
+    with tf.variable_scope("step", reuse=tf.AUTO_REUSE):
+        w = tf.get_variable("w", [10, 16])
+        u = tf.get_variable("w", [16, 16])
+    return x
+
+
+steps = tf.unstack(tf.placeholder(tf.float32, [6, 4, 10]), axis=0)
+while steps:
+    step_fn(steps.pop(0))
+''', 7, {7, 13}),
 }
 TF_SAYS = {
     "constant_initializer_float_into_int32": "TypeError: Expected int32, but got 1.0 of type 'float'",
@@ -142,6 +170,9 @@ TF_SAYS = {
                                               "after the first time",
     "environment_variable_default_takes_the_failing_branch": "ValueError: Variable right/w does not exist",
     "long_loop_fails_on_its_second_iteration": "ValueError: Variable layer/b_1 does not exist",
+    "builder_called_in_a_loop_over_a_generator": "ValueError: Variable b already exists, disallowed",
+    "builder_called_in_a_while_loop_over_unstacked_tensors": "ValueError: Trying to share variable step/w, but "
+                                                             "specified shape (16, 16) and found shape (10, 16)",
 }
 
 

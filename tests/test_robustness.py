@@ -122,6 +122,19 @@ def test_syntax_errors_and_python2_files_are_tfs001_at_pythons_line(tmp_path: Pa
     assert (run.code, run.problems) == (1, [])
 
 
+@pytest.mark.xfail(strict=True, reason=(
+    "analysis bug (found by fuzz/run.py): libcst raises CSTValidationError, not ParserSyntaxError, for a name "
+    "Python rejects (a zero-width joiner, an unassigned code point); SourceFile.parse lets it escape, so the "
+    "file is an internal error (exit 2) instead of TFS001 at Python's line"))
+@pytest.mark.parametrize("name", ["a\u200db", "\U00031a1a"], ids=["zero_width_joiner", "unassigned_code_point"])
+def test_names_python_rejects_are_tfs001(tmp_path: Path, name: str) -> None:
+    path = write(tmp_path, "odd_name.py", H + f"{name} = tf.get_variable('w', [3])\n")
+    good = write(tmp_path, "good.py", GOOD)
+    run = check(str(tmp_path))
+    assert run.at(good) == [("TFS101", 3)]  # isolated either way
+    assert (run.at(path), run.problems, run.code) == ([("TFS001", 2)], [], 1)
+
+
 def test_python2_message_says_what_python_says(tmp_path: Path) -> None:
     path = write(tmp_path, "old.py", SYNTAX["print_statement"][0])
     run = check(str(path))
