@@ -31,7 +31,7 @@ def statements(megabytes: float) -> str:
 
 
 INPUTS: Dict[str, Callable[[], str]] = {
-    "10 MB data table, no TF (skipped by the prefilter)": lambda: table(10)[len(H):].replace("tf.", "np."),
+    "10 MB data table, no TF (skipped by the prefilter)": lambda: table(10)[len(H):-len(TAIL)],
     "1 MB data table with TF": lambda: table(1),
     "10 MB data table with TF": lambda: table(10),
     "10 MB of statements with TF": lambda: statements(10),
