@@ -179,6 +179,18 @@ steps = tf.unstack(tf.placeholder(tf.float32, [6, 4, 10]), axis=0)
 while steps:
     step_fn(steps.pop(0))
 ''', 7, {7, 13}),
+    "recursive_builder_fails_at_the_bottom": (HEADER + '''
+
+def deep(n):
+    if n == 0:
+        a = tf.get_variable("w", [1])
+        return tf.get_variable("w", [1])
+    with tf.variable_scope("s%d" % n):
+        return deep(n - 1)
+
+
+deep(2)
+''', 7, {7}),
 }
 TF_SAYS = {
     "constant_initializer_float_into_int32": "TypeError: Expected int32, but got 1.0 of type 'float'",
@@ -190,6 +202,7 @@ TF_SAYS = {
     "builder_called_in_a_loop_over_a_generator": "ValueError: Variable b already exists, disallowed",
     "builder_called_in_a_while_loop_over_unstacked_tensors": "ValueError: Trying to share variable step/w, but "
                                                              "specified shape (16, 16) and found shape (10, 16)",
+    "recursive_builder_fails_at_the_bottom": "ValueError: Variable s2/s1/w already exists, disallowed",
 }
 
 
