@@ -37,7 +37,12 @@ def test_respects_gitignore_with_negation_and_nesting(tmp_path: Path) -> None:
         write(tmp_path, name, MARK)
     assert checked(tmp_path, str(tmp_path)) == ["a.py", "keep_pb2.py", "local.py", "sub/b.py"]
     # the repository's .gitignore applies when only a sub-directory is checked
-    assert checked(tmp_path, str(tmp_path / "generated")) == []
+    assert checked(tmp_path, str(tmp_path / "sub")) == ["sub/b.py"]
+    # but a directory named on the command line is checked even when git ignores it (as ripgrep and ruff
+    # do: a virtualenv's site-packages under a repository that ignores it); its own .gitignore files apply
+    write(tmp_path, "generated/.gitignore", "skip_me.py\n")
+    write(tmp_path, "generated/inner/skip_me.py", MARK)
+    assert checked(tmp_path, str(tmp_path / "generated")) == ["generated/g.py"]
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
@@ -71,6 +76,14 @@ def test_explicit_paths_are_checked_unless_force_exclude(tmp_path: Path) -> None
     assert checked(tmp_path, "--force-exclude", str(old), str(new)) == ["new.py"]
     result = cli(["check", "--force-exclude", str(old)])
     assert result.exit_code == 0 and "No Python files to check." in result.stderr
+
+
+def test_explicit_directory_inside_an_excluded_one_is_walked(tmp_path: Path) -> None:
+    for name in ("venv/lib/site-packages/pkg/a.py", "venv/lib/site-packages/pkg/build/b.py", "c.py"):
+        write(tmp_path, name, MARK)
+    package = tmp_path / "venv/lib/site-packages/pkg"
+    assert checked(tmp_path, str(package)) == ["venv/lib/site-packages/pkg/a.py"]  # build/ still excluded below it
+    assert checked(tmp_path, "--force-exclude", str(package)) == []
 
 
 def test_force_exclude_applies_to_stdin_filename(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -67,6 +67,10 @@ class GitIgnore:
         start = Path(os.path.abspath(start))
         self.top = next((p for p in [start, *start.parents] if (p / ".git").exists()), start)
         self._specs: Dict[Path, Optional[PatternSet]] = {}
+        # A directory the user names is checked even when git ignores it (a virtualenv, site-packages):
+        # then only the .gitignore files inside it apply, as ripgrep and ruff do.
+        if any(self.ignored(folder, True) for folder in [start, *start.parents] if self.top in folder.parents):
+            self.top = start
 
     def _spec(self, directory: Path) -> Optional[PatternSet]:
         if directory not in self._specs:
@@ -131,6 +135,12 @@ def _walk(root: Path, exclude: PatternSet, gitignore: Optional[GitIgnore],
           problems: Optional[List[FileProblem]] = None) -> Iterable[Path]:
     """Python files under `root`; symbolic links to directories are not followed (no loops), and a
     directory that cannot be listed is a problem naming it, never a silent hole in the run."""
+    absolute = Path(os.path.abspath(root))
+    if any(exclude.matches(folder, True) for folder in [absolute, *absolute.parents]):
+        # the user named a directory inside an excluded one (site-packages, build/): the patterns then
+        # apply below it only, as they do for a path given on the command line
+        exclude = PatternSet(exclude.patterns, absolute)
+
     def skipped(path: Path, is_dir: bool) -> bool:
         return exclude.matches(path, is_dir) or bool(gitignore and gitignore.ignored(path, is_dir))
 

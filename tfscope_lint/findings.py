@@ -61,6 +61,7 @@ class FileProblem:
     path: str
     reason: str
     detail: str = ""
+    kind: str = "error"  # "note": the file was checked, but not all of it (shown with --verbose only)
 
 
 @dataclass
@@ -69,6 +70,7 @@ class RunResult:
 
     findings: list = field(default_factory=list)
     problems: list = field(default_factory=list)
+    notes: list = field(default_factory=list)  # FileProblem(kind="note"): where the analysis was cut short
     files_checked: int = 0
     suppressed: int = 0  # findings hidden by noqa comments
     sources: dict = field(default_factory=dict)  # path -> text, for code frames and fingerprints

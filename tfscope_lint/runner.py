@@ -71,7 +71,8 @@ def run(
     kept, suppressed = _select_and_suppress(findings, sources, settings)
     return RunResult(
         findings=sorted(kept, key=lambda f: f.sort_key()),
-        problems=problems + list(analysis_problems),
+        problems=problems + [p for p in analysis_problems if p.kind != "note"],
+        notes=[p for p in analysis_problems if p.kind == "note"],
         files_checked=len(sources),
         suppressed=suppressed,
         sources=sources,

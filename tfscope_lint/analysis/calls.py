@@ -122,7 +122,9 @@ class CallsMixin:
                       node: Optional[cst.CSTNode], standalone: bool = False) -> Value:
         self.called.add(func.node)
         if len(self.call_stack) >= self.max_depth:
-            self.budget_hit = self.budget_hit or "call depth"
+            if self.budget_hit is None:
+                self.budget_hit = "call depth"
+                self.budget_site = Site(self.frames[-1].module, node) if node is not None and self.frames else None
             return Unknown("call depth")
         active = sum(1 for _, fn in self.call_stack if fn is func.node)
         if active >= 2:

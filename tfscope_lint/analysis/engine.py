@@ -54,6 +54,7 @@ def run_entry(project: Project, path: str) -> UnitResult:
     ctx = run.context_for(source)
     assert ctx is not None
     _guarded(result, path, lambda: interp.run_module(ctx, as_main=True))
+    _note_budget(result, path, interp)
     result.findings = _to_findings(interp.reports, project.tf_version)
     called: Set[FunctionKey] = set()
     for used in run.contexts_by_path.values():
@@ -90,6 +91,22 @@ def _guarded(result: UnitResult, path: str, work) -> None:  # type: ignore[no-un
     except Exception as exc:  # noqa: BLE001
         detail = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
         result.problems.append(FileProblem(path, f"internal error: {type(exc).__name__}: {exc}", detail))
+
+
+def _note_budget(result: UnitResult, path: str, interp: Interpreter) -> None:
+    """A run cut short by a budget stays quiet about what it did not see; --verbose says where it stopped."""
+    if interp.budget_hit is None:
+        return
+    where = ""
+    if interp.budget_site is not None:
+        location = interp.budget_site.location()
+        where = f" at {location.path}:{location.line}"
+    if interp.budget_hit == "step budget":
+        reason = (f"analysis stopped{where}: it ran out of its budget of {interp.max_steps:,} steps; "
+                  "the code after that point was not checked")
+    else:
+        reason = f"calls nested deeper than {interp.max_depth} levels were not followed (first{where})"
+    result.problems.append(FileProblem(path, reason, kind="note"))
 
 
 def _to_findings(reports: Iterable[RawReport], tf_version: str) -> List[Finding]:
@@ -187,7 +204,7 @@ def _finding_from_json(f: dict) -> Finding:
 def _result_to_json(result: UnitResult) -> dict:
     return {
         "findings": [_finding_json(f) for f in result.findings],
-        "problems": [[p.path, p.reason, p.detail] for p in result.problems],
+        "problems": [[p.path, p.reason, p.detail, p.kind] for p in result.problems],
         "called": [list(k) for k in result.called],
         "alone": [[list(k), [_finding_json(f) for f in found]] for k, found in result.alone.items()],
     }
@@ -266,7 +283,7 @@ def _dedupe_problems(problems: List[FileProblem]) -> List[FileProblem]:
     seen = set()
     out = []
     for problem in problems:
-        key = (problem.path, problem.reason)
+        key = (problem.path, problem.reason, problem.kind)
         if key not in seen:
             seen.add(key)
             out.append(problem)

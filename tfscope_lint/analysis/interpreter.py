@@ -47,7 +47,8 @@ class Interpreter(StatementsMixin, ExpressionsMixin, CallsMixin):
         self.called: set = set()
         self.site_runs: Dict[Tuple[int, object], int] = {}
         self.loop_ids = itertools.count(1)
-        self.budget_hit: Optional[str] = None
+        self.budget_hit: Optional[str] = None  # why the analysis was cut short, and where (for --verbose)
+        self.budget_site: Optional[Site] = None
         self.max_depth = MAX_DEPTH
         self.max_steps = MAX_STEPS
         self.cascades: Dict[tuple, RawReport] = {}

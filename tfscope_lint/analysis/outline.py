@@ -25,11 +25,18 @@ VARIABLE_API_NAMES = frozenset({
 def parse_python(text: str) -> "ast.Module | SyntaxError":
     """Python's own parser: the judge of what is valid Python 3 (libcst accepts `except A, e:`)."""
     try:
-        return ast.parse(text)
+        tree = ast.parse(text)
     except SyntaxError as exc:
         return exc
     except (ValueError, RecursionError, MemoryError) as exc:
         return SyntaxError(str(exc) or type(exc).__name__)
+    try:  # the compiler rejects more: `return` or `break` outside their blocks, `def f(a, a)`
+        compile(tree, "<file>", "exec", dont_inherit=True)
+    except SyntaxError as exc:
+        return exc
+    except (ValueError, RecursionError, MemoryError):
+        pass  # too deep for the compiler is not the file's fault
+    return tree
 
 
 @dataclass(frozen=True)

@@ -89,6 +89,8 @@ class SourceFile:
                               if exc.message.strip() else "invalid syntax")
             except (RecursionError, MemoryError):
                 self.error = (1, 1, "too deeply nested to parse")
+            except Exception as exc:  # noqa: BLE001 - e.g. CSTValidationError for a name Python rejects too
+                self.error = (1, 1, f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}")
             if self.python_ast() is None:
                 exc = self._ast
                 assert isinstance(exc, SyntaxError)

@@ -11,7 +11,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 import libcst as cst
 
 from tfscope_lint.analysis import strings
-from tfscope_lint.analysis.context import Frame
+from tfscope_lint.analysis.context import Frame, Site
 from tfscope_lint.analysis.signals import (
     EXCEPTION_FAMILY, MAX_UNROLL, BreakSignal, BudgetExceeded, ContinueSignal, RaiseSignal, ReturnSignal,
 )
@@ -26,10 +26,11 @@ from tfscope_lint.model.names import Atom
 class StatementsMixin:
     """Runs statements over libcst nodes; a part of `Interpreter`."""
 
-    def tick(self) -> None:
+    def tick(self, frame: Frame, stmt: cst.CSTNode) -> None:
         self.steps += 1
         if self.steps > self.max_steps:
             self.budget_hit = "step budget"
+            self.budget_site = Site(frame.module, stmt)
             raise BudgetExceeded("step budget")
 
     def exec_block(self, body: Sequence[cst.CSTNode], frame: Frame) -> None:
@@ -37,7 +38,7 @@ class StatementsMixin:
             self.exec_stmt(stmt, frame)
 
     def exec_stmt(self, stmt: cst.CSTNode, frame: Frame) -> None:
-        self.tick()
+        self.tick(frame, stmt)
         if isinstance(stmt, cst.SimpleStatementLine):
             for small in stmt.body:
                 self.exec_small(small, frame)

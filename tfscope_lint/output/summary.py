@@ -58,6 +58,11 @@ def write_problems(result: RunResult, stream: TextIO, color: bool, verbose: bool
         console.print(line)
         if verbose and problem.detail:
             console.print(Text("\n".join("    " + row for row in problem.detail.rstrip().splitlines())))
+    if verbose:
+        for note in result.notes:
+            line = Text("tfscope-lint: ", style="bold")
+            line.append("note", style="bold cyan").append(f": {note.path}: {note.reason}")
+            console.print(line)
 
 
 def statistics(result: RunResult) -> List[tuple]:
