@@ -12,6 +12,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from tfscope_lint.model import catalogue
 from tfscope_lint.model.catalogue import CellSpec, LayerSpec
+from tfscope_lint.analysis import global_step as gstep
 from tfscope_lint.analysis.context import Origin, RawReport
 from tfscope_lint.analysis.values import (
     AutoReuse, BoundMethod, BuiltinVal, Const, DictVal, FunctionVal, ScopeVal, SeqVal, TFCall, TFObject,
@@ -518,12 +519,20 @@ class Libraries:
                                      full, facts["scope"]))
 
     def global_step(self, path: str, node: Any, frame: Any) -> Value:
+        """get_or_create_global_step makes `global_step` (in the current variable scope) only when
+        get_global_step finds none; when that is unsure, the variable exists on some paths only."""
         graph = self.interp.graph
-        if path == "tf.train.get_global_step" or graph.global_step:
-            return TensorVal((), "int64", True)
-        graph.global_step = True
+        existing = gstep.found(graph)
+        if path == "tf.train.get_global_step" or existing is True:
+            return TensorVal((), "int64", True)  # an existing non-integer one is a TypeError: not modelled
         origin = self.interp.origin(frame.module, node)
         request = VarRequest(names.text("global_step"), (), "int64", "layer", None, None, origin)
+        if existing is None and not graph.eager:
+            made = graph.clone()
+            made.get_variable(request, "global_step")
+            graph.merge(graph.clone(), made)
+            return TensorVal((), "int64", True)
+        graph.global_step = True
         self.api.create(request, origin, frame, "global_step")
         return TensorVal((), "int64", True)
 

@@ -20,7 +20,7 @@ from tfscope_lint.analysis.tfnames import (
 )
 from tfscope_lint.analysis.values import (
     AUTO_REUSE, BoundMethod, BuiltinVal, ClassVal, Const, FunctionVal, GraphVal, InstanceVal, PartialVal, ScopeVal,
-    TFObject, TFRef, TensorVal, Unknown, Value, str_value,
+    SeqVal, TFObject, TFRef, TensorVal, Unknown, Value, str_value,
 )
 from tfscope_lint.analysis.variables_api import VariablesMixin
 from tfscope_lint.model.graph import GraphState
@@ -71,6 +71,8 @@ class TFApi(ScopesMixin, VariablesMixin, TensorOpsMixin):
             "tf.get_local_variable": self.get_variable,
             "tf.get_variable_scope": self.get_variable_scope,
             "tf.Variable": self.tf_variable,
+            "tf.add_to_collection": self.add_to_collection,
+            "tf.add_to_collections": lambda a, k, n, f: self.add_to_collection(a, k, n, f, many=True),
             "tf.VariableV1": self.tf_variable,
             "tf.reset_default_graph": self.reset_default_graph,
             "tf.Graph": self.new_graph,
@@ -152,7 +154,7 @@ class TFApi(ScopesMixin, VariablesMixin, TensorOpsMixin):
             if attr == "T":
                 return TensorVal(None, owner.dtype, opaque=owner.opaque)
             if attr in ("get_shape", "shape"):
-                shape_obj = TFObject("shape", None, state={"shape": owner.shape})
+                shape_obj = TFObject("shape", None, state={"shape": owner.shape, "exact": owner.precise()})
                 return shape_obj if attr == "shape" else BoundMethod(BuiltinVal("tensor.get_shape"), shape_obj)
             if attr == "dtype":
                 return TFRef("tf." + owner.dtype) if owner.dtype else Unknown("dtype")
@@ -178,6 +180,15 @@ class TFApi(ScopesMixin, VariablesMixin, TensorOpsMixin):
         return Unknown("shape attribute")
 
     @staticmethod
+    def shape_as_list(owner: TFObject) -> Value:
+        """TensorShape.as_list(): a None is certain only when the shape is TF's own; else that dim is unknown."""
+        shape = owner.state.get("shape")
+        if shape is None:
+            return Unknown("as_list")
+        exact = owner.state.get("exact", False)
+        return SeqVal([Const(d) if d is not None or exact else Unknown("dimension") for d in shape])
+
+    @staticmethod
     def shape_item(owner: TFObject, key: Value) -> Value:
         shape = owner.state.get("shape")
         if shape is None or not isinstance(key, Const):
@@ -187,7 +198,7 @@ class TFApi(ScopesMixin, VariablesMixin, TensorOpsMixin):
         except (IndexError, TypeError):
             return Unknown("dimension")
         if isinstance(picked, tuple):
-            return TFObject("shape", None, state={"shape": picked})  # a slice of a shape is a shape
+            return TFObject("shape", None, state={"shape": picked, "exact": owner.state.get("exact", False)})
         return Const(picked) if picked is not None else Unknown("dimension")
 
     def graph_of(self, scope: ScopeVal) -> GraphState:
@@ -221,7 +232,7 @@ class TFApi(ScopesMixin, VariablesMixin, TensorOpsMixin):
         if is_initializer_path(path):
             return TFObject("initializer", last, tuple(args), dict(kwargs))
         if path in SAME_SHAPE_OPS and args and isinstance(args[0], TensorVal):
-            return TensorVal(args[0].shape, args[0].dtype)
+            return TensorVal(args[0].shape, args[0].dtype, exact=args[0].precise())
         if path in CHANNEL_OPS and args and isinstance(args[0], TensorVal):
             shape = args[0].shape
             return TensorVal(None if not shape else (shape[0],) + (None,) * (len(shape) - 2) + (shape[-1],),

@@ -10,6 +10,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import libcst as cst
 
+from tfscope_lint.analysis import global_step as gstep
 from tfscope_lint.analysis import strings
 from tfscope_lint.analysis.context import Frame, Origin, RawReport
 from tfscope_lint.analysis.tfnames import constant_info, dtype_of, is_initializer_path, shape_of
@@ -71,6 +72,8 @@ class VariablesMixin:
         request = VarRequest(name, shape, dtype, init, init_shape, init_dtype, origin, absolute=absolute,
                              reuse=reuse)
         record = self.create(request, origin, frame)
+        if "collections" in bound:
+            gstep.note_collections(self.interp.graph, gstep.read_keys(bound["collections"], self.interp.iterate))
         shape_out = record.shape if record is not None else None
         return TensorVal(shape_out, record.dtype if record is not None else None, True,
                          record.name if record is not None else None)
@@ -275,6 +278,9 @@ class VariablesMixin:
         value = bound.get("initial_value")
         shape, dtype = (value.shape, value.dtype) if isinstance(value, TensorVal) else constant_info(value)[:2] \
             if value is not None else (None, None)
+        gstep.note_variable_name(graph, to_name(bound.get("name", Const("Variable"))))
+        if "collections" in bound:
+            gstep.note_collections(graph, gstep.read_keys(bound["collections"], self.interp.iterate))
         if runs >= 1 and reusing(graph.current_reuse()):
             origin = self.interp.origin(frame.module, node)
             name = to_name(bound.get("name", Const("Variable"))) or names.text("Variable")
@@ -283,3 +289,11 @@ class VariablesMixin:
                 "scope": scope, "variable": names.render(names.join(graph.current.name, name))},
                 related=self.reuse_related(graph, graph.current), variable=None, scope=scope), None)
         return TensorVal(shape, dtype if isinstance(dtype, str) else None, True)
+
+    def add_to_collection(self, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Frame,
+                          many: bool = False) -> Value:
+        """Only the GLOBAL_STEP collection matters to the model: what get_global_step finds there."""
+        bound = self.bind(args, kwargs, ("names" if many else "name", "value"))
+        key = bound.get("names" if many else "name", Unknown("collection"))
+        gstep.note_collections(self.interp.graph, gstep.read_keys(key, self.interp.iterate) if many else [key])
+        return Const(None)

@@ -128,7 +128,8 @@ class GraphState:
         self.root_leak: Any = None  # where reuse_variables() was called on the root scope
         self.generation = 0  # bumped on every change, for memo keys
         self.lineage = object()  # the same graph across clones made for branches
-        self.global_step = False  # whether the global step variable was made
+        # whether the GLOBAL_STEP collection holds a variable: True, False, None when unknown
+        self.global_step: Optional[bool] = False
         self.eager = False  # TF2 eager execution: the store remembers nothing and nothing raises
 
     # -- copying and merging, for branches the analysis cannot decide -------------------
@@ -173,7 +174,7 @@ class GraphState:
         self.reuse_origin = {**b.reuse_origin, **a.reuse_origin}
         self.stack = list(a.stack)
         self.root_leak = a.root_leak or b.root_leak
-        self.global_step = a.global_step and b.global_step
+        self.global_step = a.global_step if a.global_step == b.global_step else None
         self.generation = max(a.generation, b.generation) + 1
 
     # -- scopes ---------------------------------------------------------------------------
