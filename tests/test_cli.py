@@ -255,7 +255,18 @@ def test_python_dash_m_works_the_same(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert proc.stderr.splitlines()[0] == f"tfscope-lint: error: {tmp_path / 'missing.py'}: no such file or directory"
     assert "Traceback" not in proc.stderr
-    assert "Usage: tfscope-lint" in _run_module("check", "--bogus").stderr
+    bogus = _run_module("check", "--bogus")
+    assert "Usage: tfscope-lint" in bogus.stderr and bogus.returncode == 2
+
+
+def test_fast_exit_flushes_long_output(tmp_path: Path) -> None:
+    """The process ends with os._exit (no freeing of the trees): everything written must still arrive."""
+    for i in range(40):
+        write(tmp_path, f"m{i}.py", "import tensorflow as tf\n" + "".join(
+            f"w = tf.get_variable('w', [{n}])\n" for n in range(1, 60)))
+    proc = _run_module("check", "--no-cache", "--output-format", "json", str(tmp_path))
+    assert proc.returncode == 1, proc.stderr
+    assert len(json.loads(proc.stdout)) == 40 * 58
 
 
 @needs_interpreter

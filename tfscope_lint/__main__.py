@@ -1,4 +1,4 @@
-from tfscope_lint.cli import main
+from tfscope_lint.cli import entry
 
 if __name__ == "__main__":
-    main(prog_name="tfscope-lint")
+    entry()

@@ -25,6 +25,9 @@ from tfscope_lint.findings import FileProblem, Finding
 
 # A file that mentions none of these cannot create or scope a TF variable by itself.
 PREFILTER = re.compile(r"tensorflow|tf_slim|variable_scope|get_variable|\bslim\b|\btf\.|rnn_cell|make_template")
+# Import statements, read from the text without parsing: enough to tell which project modules a file uses.
+IMPORT_LINE = re.compile(r"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+\(?([\w., \t]*)|import[ \t]+([\w., \t]+))",
+                         re.MULTILINE)
 
 
 @dataclass
@@ -38,7 +41,6 @@ class SourceFile:
     error: Optional[Tuple[int, int, str]] = None
     parsed: bool = False
     _facts: Optional[dict] = None
-    _facts_done: bool = False
     _positions: Optional[object] = None
     _index: Optional[Dict[int, int]] = None
 
@@ -57,26 +59,35 @@ class SourceFile:
         return self._index
 
     _effects: Optional[bool] = None
+    _ast: Optional[ast.Module] = None  # held only until the libcst tree is parsed and matched with it
+    _syntax_error: Optional[SyntaxError] = None
+    _ast_read: bool = False
 
     def has_import_effects(self) -> bool:
-        if self._effects is None:
-            self._effects = import_has_effects(self.python_ast())
+        self._read_ast()
+        assert self._effects is not None
         return self._effects
 
     def function_facts(self) -> Optional[dict]:
-        """Per-function facts from `outline`, computed once per file."""
-        if not self._facts_done and self.tree is not None:
-            self._facts_done = True
-            self._facts = outline(self.python_ast(), self.tree)
+        """Per-function facts from `outline`, read when the file is parsed."""
+        self.parse()
         return self._facts
 
-    _ast: object = None
+    def _read_ast(self) -> None:
+        """Python's own parse, once: it judges validity and gives the facts that need a whole-tree walk.
 
-    def python_ast(self) -> Optional[ast.Module]:
-        """The `ast` tree, parsed once; None when Python itself rejects the file."""
-        if self._ast is None:
-            self._ast = parse_python(self.text)
-        return self._ast if isinstance(self._ast, ast.Module) else None
+        The `ast` tree is dropped as soon as those facts are read: holding it beside the libcst tree
+        would double the memory of every analysed file."""
+        if self._ast_read:
+            return
+        self._ast_read = True
+        parsed = parse_python(self.text)
+        if isinstance(parsed, SyntaxError):
+            self._syntax_error = parsed
+            self._effects = True
+            return
+        self._effects = import_has_effects(parsed)
+        self._ast = parsed
 
     def parse(self) -> Optional[cst.Module]:
         """The libcst tree, or None with `error` set: Python's parser judges validity and places the error."""
@@ -91,11 +102,14 @@ class SourceFile:
                 self.error = (1, 1, "too deeply nested to parse")
             except Exception as exc:  # noqa: BLE001 - e.g. CSTValidationError for a name Python rejects too
                 self.error = (1, 1, f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}")
-            if self.python_ast() is None:
-                exc = self._ast
-                assert isinstance(exc, SyntaxError)
+            self._read_ast()
+            if self._syntax_error is not None:
+                exc = self._syntax_error
                 self.tree = None
                 self.error = (exc.lineno or 1, exc.offset or 1, exc.msg or "invalid syntax")
+            elif self.tree is not None:
+                self._facts = outline(self._ast, self.tree)
+            self._ast = None
         return self.tree
 
 
@@ -133,6 +147,44 @@ class Project:
             self.by_dotted.setdefault(dotted, []).append(source)
         # Modules whose import touched no graph, executed once per process: path -> (context, files read).
         self.shared_modules: Dict[str, Tuple[ModuleContext, set]] = {}
+
+    def entry_paths(self) -> List[str]:
+        """The files to run as scripts: those that mention TensorFlow, and those that import (through
+        any chain of project modules) one that does: a `main.py` that only calls a model class defined
+        elsewhere builds the graph too. The rest cannot reach a variable API and are never parsed."""
+        relevant = {s.path for s in self.files if PREFILTER.search(s.text)}
+        users: Dict[str, List[str]] = {}  # imported path -> the paths of files importing it
+        for source in self.files:
+            if source.path not in relevant:
+                for target in self._imported_by_text(source):
+                    users.setdefault(target.path, []).append(source.path)
+        pending = list(relevant)
+        while pending:
+            for user in users.get(pending.pop(), ()):
+                if user not in relevant:
+                    relevant.add(user)
+                    pending.append(user)
+        return [s.path for s in self.files if s.path in relevant]
+
+    def _imported_by_text(self, source: SourceFile) -> List[SourceFile]:
+        found: List[SourceFile] = []
+        for dots, base, names, plain in IMPORT_LINE.findall(source.text):
+            if plain:
+                for item in plain.split(","):
+                    parts = item.split()[0].split(".") if item.split() else []
+                    candidates = [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
+            else:
+                if dots:
+                    package = source.dotted.split(".") if source.is_package else source.dotted.split(".")[:-1]
+                    package = package[: len(package) - (len(dots) - 1)] if len(dots) > 1 else package
+                    base = ".".join([p for p in package if p] + ([base] if base else []))
+                named = [n.split()[0] for n in names.split(",") if n.split()]
+                candidates = [base] + [f"{base}.{n}" if base else n for n in named]
+            for dotted in candidates:
+                target = self.find(dotted, source) if dotted else None
+                if target is not None and target is not source:
+                    found.append(target)
+        return found
 
     def find(self, dotted: str, near: Optional[SourceFile]) -> Optional[SourceFile]:
         if near is not None:
