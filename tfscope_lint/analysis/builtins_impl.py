@@ -68,7 +68,8 @@ def binop(op: str, left: Value, right: Value) -> Value:
             isinstance(v, (TensorVal, Const)) for v in (left, right))
         if op == "MatrixMultiply":
             return TensorVal(None, dtype, opaque=opaque)
-        return TensorVal(broadcast(ls, rs) if not opaque else None, dtype, opaque=opaque)
+        exact = all(v.precise() for v in (left, right) if isinstance(v, TensorVal))
+        return TensorVal(broadcast(ls, rs) if not opaque else None, dtype, opaque=opaque, exact=exact)
     if isinstance(left, IndexAtom) and isinstance(right, Const) and isinstance(right.value, int):
         if op == "Add" and right.value >= 0:
             return IndexAtom(left.atom, left.low + right.value) if right.value == 0 else Unknown("index arithmetic")

@@ -72,9 +72,7 @@ class CallsMixin:
                 if inner.name == "tensor.get_shape":
                     return func.self_value
                 if inner.name == "shape.as_list" and isinstance(func.self_value, TFObject):
-                    shape = func.self_value.state.get("shape")
-                    return SeqVal([Const(d) if d is not None else Const(None) for d in shape]) \
-                        if shape is not None else Unknown("as_list")
+                    return self.tf.shape_as_list(func.self_value)
                 return Unknown("method")
             return self.call_value(inner, [func.self_value] + args, kwargs, node, frame)
         if isinstance(func, PartialVal):

@@ -175,7 +175,8 @@ class ExpressionsMixin:
                 shape = owner.state.get("shape")
                 if "?" in bounds or shape is None:
                     return Unknown("shape slice")
-                return TFObject("shape", None, state={"shape": tuple(shape[slice(*bounds)])})
+                return TFObject("shape", None, state={"shape": tuple(shape[slice(*bounds)]),
+                                                      "exact": owner.state.get("exact", False)})
             return builtins_impl.slice_value(owner, lower, upper, step)
         return Unknown("subscript")
 
@@ -184,6 +185,7 @@ class ExpressionsMixin:
         shape = list(owner.shape or ())
         out: List[Optional[int]] = []
         axis = 0
+        exact = owner.precise()  # until a partial slice makes a dim the analysis does not compute
         elements = list(node.slice)
         for position, element in enumerate(elements):
             item = element.slice
@@ -200,13 +202,14 @@ class ExpressionsMixin:
             if isinstance(item, cst.Slice):
                 full = item.lower is None and item.upper is None and item.step is None
                 out.append(shape[axis] if full else None)
+                exact = exact and full
             elif isinstance(item, cst.Index):
                 index = self.eval(item.value, frame)
                 if not (isinstance(index, Const) and isinstance(index.value, int)):
                     return TensorVal(None, owner.dtype)  # a new axis (None) or a tensor index: not modelled
             axis += 1
         out.extend(shape[axis:])
-        return TensorVal(tuple(out), owner.dtype)
+        return TensorVal(tuple(out), owner.dtype, exact=exact)
 
     def expr_BinaryOperation(self, node: cst.BinaryOperation, frame: Frame) -> Value:
         left = self.eval(node.left, frame)
@@ -225,7 +228,7 @@ class ExpressionsMixin:
         if isinstance(value, Const) and isinstance(value.value, (int, float)) and not isinstance(value.value, bool):
             return Const(-value.value if op == "Minus" else value.value if op == "Plus" else ~value.value)
         if isinstance(value, TensorVal):
-            return TensorVal(value.shape, value.dtype)
+            return TensorVal(value.shape, value.dtype, exact=value.precise())
         return Unknown("unary")
 
     def expr_BooleanOperation(self, node: cst.BooleanOperation, frame: Frame) -> Value:

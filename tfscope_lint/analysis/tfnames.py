@@ -153,9 +153,12 @@ def shape_of(value: Value) -> Any:
                 return UNKNOWN  # a dimension computed at run time may well be known to TF
         return tuple(dims)
     if isinstance(value, TFObject) and value.kind == "shape":
-        if value.state.get("dynamic") or value.state.get("shape") is None:
+        shape = value.state.get("shape")
+        if value.state.get("dynamic") or shape is None:
             return UNKNOWN  # tf.shape(x) is a tensor: what TF knows statically may be more than we do
-        return value.state["shape"]
+        if None in shape and not value.state.get("exact"):
+            return UNKNOWN  # a dimension the analysis lost, which TF may well know
+        return shape
     return UNKNOWN
 
 

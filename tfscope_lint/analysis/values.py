@@ -194,6 +194,15 @@ class TensorVal(Value):
     is_variable: bool = False
     name: Optional[Name] = None
     opaque: bool = False  # the result of a call the analysis does not model: maybe not a tensor at all
+    # Its None dimensions are ones TF does not know either (a placeholder's batch), not ones the analysis lost
+    # (a conv layer's spatial size): only those may make "this shape has an unknown dimension" certain.
+    exact: bool = False
+
+    def precise(self) -> bool:
+        """Whether the static shape TF gives this tensor is exactly `shape`: known ints always are."""
+        if self.shape is None or self.opaque:
+            return False
+        return self.exact or all(d is not None for d in self.shape)
 
 
 @dataclass(eq=False)
