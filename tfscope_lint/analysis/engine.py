@@ -144,9 +144,29 @@ def _init_worker(sources: Dict[str, str], tf_version: str) -> None:
     _WORKER_PROJECT = Project(sources, tf_version)
 
 
-def _worker_entry(path: str) -> UnitResult:
+def _worker_entries(paths: List[str]) -> List[UnitResult]:
     assert _WORKER_PROJECT is not None
-    return run_entry(_WORKER_PROJECT, path)
+    return run_entries(_WORKER_PROJECT, paths)
+
+
+def run_entries(project: Project, paths: List[str]) -> List[UnitResult]:
+    """Run entry units in order, dropping each file's trees after the last unit of the list that can
+    read it: the memory held is that of the files in use, not of the whole tree."""
+    reach = {path: project.reachable(path) for path in paths}
+    remaining: Dict[str, int] = {}
+    for files in reach.values():
+        for path in files:
+            remaining[path] = remaining.get(path, 0) + 1
+    results = []
+    for path in paths:
+        result = run_entry(project, path)
+        results.append(result)
+        for used in reach[path]:
+            remaining[used] -= 1
+        for used in reach[path] | set(result.deps):
+            if remaining.get(used, 0) <= 0:
+                project.forget(used)
+    return results
 
 
 # ---------------------------------------------------------------------------- cache
@@ -275,13 +295,15 @@ def _run_units(kind: str, tasks: List[Tuple[str, object]], cache: Optional[Cache
         payloads = [tasks[i][1] for i in missing]
         if jobs > 1 and len(missing) > 1:
             workers = min(jobs, len(missing))
-            # Neighbouring files share imports: contiguous chunks let a worker parse each module once.
-            chunk = max(1, -(-len(missing) // (workers * 2)))
+            # Neighbouring files share imports: contiguous chunks let a worker parse each module once
+            # per chunk; a few chunks per worker even out the load.
+            size = max(1, -(-len(missing) // (workers * 2)))
+            chunks = [payloads[i:i + size] for i in range(0, len(payloads), size)]
             with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
                                      initargs=(project.sources, project.tf_version)) as pool:
-                computed = list(pool.map(_worker_entry, payloads, chunksize=chunk))
+                computed = [result for chunk in pool.map(_worker_entries, chunks) for result in chunk]
         else:
-            computed = [run_entry(project, p) for p in payloads]  # type: ignore[arg-type]
+            computed = run_entries(project, payloads)  # type: ignore[arg-type]
         for i, result in zip(missing, computed):
             results[i] = result
             if cache is not None:

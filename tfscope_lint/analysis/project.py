@@ -11,7 +11,7 @@ import ast
 import os
 import re
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -89,6 +89,16 @@ class SourceFile:
         self._effects = import_has_effects(parsed)
         self._ast = parsed
 
+    def evict(self) -> None:
+        """Forget the trees and what was read from them; a later `parse` reads the text again."""
+        self.tree = None
+        self.error = None
+        self.parsed = False
+        self._facts = self._positions = self._index = None
+        self._ast = None
+        self._ast_read = False
+        self._syntax_error = None
+
     def parse(self) -> Optional[cst.Module]:
         """The libcst tree, or None with `error` set: Python's parser judges validity and places the error."""
         if not self.parsed:
@@ -111,6 +121,12 @@ class SourceFile:
                 self._facts = outline(self._ast, self.tree)
             self._ast = None
         return self.tree
+
+
+def _prefixes(dotted: str) -> List[str]:
+    """`a.b.c` -> a, a.b, a.b.c: importing a module imports its parent packages first."""
+    parts = [p for p in dotted.split(".") if p]
+    return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
 
 
 def module_identity(path: str) -> Tuple[str, str, bool]:
@@ -147,6 +163,7 @@ class Project:
             self.by_dotted.setdefault(dotted, []).append(source)
         # Modules whose import touched no graph, executed once per process: path -> (context, files read).
         self.shared_modules: Dict[str, Tuple[ModuleContext, set]] = {}
+        self._imports: Dict[str, List[SourceFile]] = {}
 
     def entry_paths(self) -> List[str]:
         """The files to run as scripts: those that mention TensorFlow, and those that import (through
@@ -167,24 +184,49 @@ class Project:
         return [s.path for s in self.files if s.path in relevant]
 
     def _imported_by_text(self, source: SourceFile) -> List[SourceFile]:
-        found: List[SourceFile] = []
+        """The project modules a file's import statements name (with their parent packages), once."""
+        cached = self._imports.get(source.path)
+        if cached is not None:
+            return cached
+        candidates: List[str] = []
         for dots, base, names, plain in IMPORT_LINE.findall(source.text):
             if plain:
                 for item in plain.split(","):
-                    parts = item.split()[0].split(".") if item.split() else []
-                    candidates = [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
-            else:
-                if dots:
-                    package = source.dotted.split(".") if source.is_package else source.dotted.split(".")[:-1]
-                    package = package[: len(package) - (len(dots) - 1)] if len(dots) > 1 else package
-                    base = ".".join([p for p in package if p] + ([base] if base else []))
-                named = [n.split()[0] for n in names.split(",") if n.split()]
-                candidates = [base] + [f"{base}.{n}" if base else n for n in named]
-            for dotted in candidates:
-                target = self.find(dotted, source) if dotted else None
-                if target is not None and target is not source:
-                    found.append(target)
+                    if item.split():
+                        candidates.extend(_prefixes(item.split()[0]))
+                continue
+            if dots:
+                package = source.dotted.split(".") if source.is_package else source.dotted.split(".")[:-1]
+                package = package[: len(package) - (len(dots) - 1)] if len(dots) > 1 else package
+                base = ".".join([p for p in package if p] + ([base] if base else []))
+            candidates.extend(_prefixes(base))
+            candidates.extend(f"{base}.{n.split()[0]}" if base else n.split()[0] for n in names.split(",") if n.split())
+        found: List[SourceFile] = []
+        for dotted in dict.fromkeys(candidates):
+            target = self.find(dotted, source) if dotted else None
+            if target is not None and target is not source and target not in found:
+                found.append(target)
+        self._imports[source.path] = found
         return found
+
+    def reachable(self, path: str) -> Set[str]:
+        """The file and every project module its imports can reach, read from the text: what a run of it
+        will probably parse (a dynamic import may read more; that costs a parse, never a result)."""
+        seen = {path}
+        pending = [path]
+        while pending:
+            for target in self._imported_by_text(self.by_path[pending.pop()]):
+                if target.path not in seen:
+                    seen.add(target.path)
+                    pending.append(target.path)
+        return seen
+
+    def forget(self, path: str) -> None:
+        """Drop a file's trees, and every shared module that holds values made from them."""
+        self.by_path[path].evict()
+        for shared, (_, read) in list(self.shared_modules.items()):
+            if shared == path or path in read:
+                del self.shared_modules[shared]
 
     def find(self, dotted: str, near: Optional[SourceFile]) -> Optional[SourceFile]:
         if near is not None:
