@@ -1,0 +1,80 @@
+"""The engine's bookkeeping: which files run as scripts, and dropping trees once no unit needs them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Dict
+
+from tfscope_lint.analysis import engine
+from tfscope_lint.analysis.project import Project
+
+H = "import tensorflow as tf\n"
+BUILDER = H + "\n\ndef critic(scope, reuse=False):\n    with tf.variable_scope(scope, reuse=reuse):\n" \
+              "        return tf.get_variable('w', [3])\n"
+
+
+def project_of(tmp_path: Path, files: Dict[str, str]) -> Project:
+    sources = {}
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        sources[str(path)] = text
+    return Project(sources)
+
+
+def test_a_script_reaching_tf_through_project_modules_is_an_entry(tmp_path: Path) -> None:
+    project = project_of(tmp_path, {
+        "networks.py": BUILDER,
+        "agent.py": "from networks import critic\n\n\ndef build():\n    critic('eval')\n    critic('target', reuse=True)\n",
+        "main.py": "import os, agent as a\n\na.build()\n",
+        "plain.py": "import os\n\nprint(os.sep)\n",
+    })
+    assert sorted(Path(p).name for p in project.entry_paths()) == ["agent.py", "main.py", "networks.py"]
+    findings, _ = engine.analyze(project.sources)
+    assert [(Path(f.location.path).name, f.location.line, f.code) for f in findings] == [("networks.py", 6, "TFS104")]
+
+
+def test_reachable_follows_imports_and_parent_packages(tmp_path: Path) -> None:
+    project = project_of(tmp_path, {
+        "pkg/__init__.py": "",
+        "pkg/ops.py": H,
+        "pkg/models/__init__.py": "from . import net\n",
+        "pkg/models/net.py": "from ..ops import *\n",
+        "main.py": "import json\nfrom pkg.models import (net,\n    net as n2)\n",
+    })
+    reach = {Path(p).relative_to(tmp_path).as_posix() for p in project.reachable(str(tmp_path / "main.py"))}
+    assert reach == {"main.py", "pkg/__init__.py", "pkg/models/__init__.py", "pkg/models/net.py", "pkg/ops.py"}
+
+
+def test_trees_are_dropped_after_their_last_unit_and_results_do_not_change(tmp_path: Path) -> None:
+    files = {
+        "networks.py": BUILDER,
+        "a.py": "from networks import critic\ncritic('x')\ncritic('x')\n",
+        "b.py": H + "\n\ndef late():\n    import networks as net\n    net.critic('y')\n    net.critic('y')\n\n\nlate()\n",
+        "c.py": H + "v = tf.get_variable('v', [1])\nv = tf.get_variable('v', [1])\n",
+    }
+    project = project_of(tmp_path, files)
+    paths = [str(tmp_path / name) for name in ("a.py", "b.py", "c.py")]
+    parsed_before = []
+    original = engine.run_entry
+
+    def spy(project_: Project, path: str) -> engine.UnitResult:
+        parsed_before.append(sorted(Path(s.path).name for s in project_.files if s.tree is not None))
+        return original(project_, path)
+
+    engine.run_entry = spy  # type: ignore[assignment]
+    try:
+        results = engine.run_entries(project, paths)
+    finally:
+        engine.run_entry = original  # type: ignore[assignment]
+    # networks.py stays while b.py, which imports it, is still to run; a.py's own tree is dropped at once
+    assert parsed_before == [[], ["networks.py"], []]
+    assert all(s.tree is None for s in project.files)  # nothing held once the list is done
+    again = engine.run_entry(project, paths[0])  # a dropped tree is parsed again when needed
+    assert [(f.code, f.location.line) for f in again.findings] == [(f.code, f.location.line) for f in results[0].findings]
+    fresh = Project(project.sources)
+    expected = [engine.run_entry(fresh, path) for path in paths]  # no eviction: every tree kept
+    assert [[(f.code, f.location.path, f.location.line) for f in r.findings] for r in results] == \
+        [[(f.code, f.location.path, f.location.line) for f in r.findings] for r in expected]
+    assert [len(r.findings) for r in results] == [1, 1, 1]
