@@ -6,6 +6,7 @@ import operator
 from typing import Any, Dict, List, Optional
 
 from tfscope_lint.analysis import strings
+from tfscope_lint.analysis.attributes import KNOWN_NON_INSTANCES
 from tfscope_lint.analysis.values import (
     BoundMethod, BuiltinVal, ClassVal, Const, DictVal, FunctionVal, IndexAtom, InstanceVal, PartialVal, SeqVal,
     SymStr, TFCall, TensorVal, Unknown, Value, truth,
@@ -289,9 +290,16 @@ def call_builtin(interp: Any, name: str, args: List[Value], kwargs: Dict[str, Va
         if isinstance(value, Unknown) and len(args) == 3:
             return Unknown("getattr default")
         return value
-    if name == "setattr" and len(args) == 3 and isinstance(args[1], Const) and isinstance(args[0], InstanceVal):
-        args[0].attrs[str(args[1].value)] = args[2]
+    if name == "setattr" and len(args) == 3:
+        if isinstance(args[1], Const) and isinstance(args[1].value, str):
+            interp.store_attr(args[0], args[1].value, args[2])
+        elif isinstance(args[0], (InstanceVal, ClassVal)):
+            interp.attributes.store_unknown_name(args[0])
+        elif not isinstance(args[0], KNOWN_NON_INSTANCES):
+            interp.attributes.store_unknown_name(None)
         return Const(None)
+    if name == "type" and len(args) == 1 and isinstance(args[0], InstanceVal):
+        return args[0].cls
     if name == "super":
         return _super(interp, args, frame)
     if name == "print":
@@ -373,7 +381,7 @@ class _SuperProxy(InstanceVal):
     """Attribute lookups start at `cls`, methods bind to the real instance."""
 
     def __init__(self, cls: ClassVal, instance: InstanceVal) -> None:
-        super().__init__(cls, instance.attrs)
+        super().__init__(cls, instance.attrs, instance.stamps, instance.born)
         self.instance = instance
 
 

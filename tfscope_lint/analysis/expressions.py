@@ -117,9 +117,14 @@ class ExpressionsMixin:
         if isinstance(owner, ModuleVal):
             return self.project.module_attr(self, owner, attr)
         if isinstance(owner, InstanceVal):
+            stores = self.attributes
             if attr in owner.attrs:
-                return owner.attrs[attr]
-            found = owner.cls.lookup(attr)
+                own = owner.attrs[attr]
+                return Unknown(f"attribute {attr}, maybe set elsewhere") if stores.stale(owner, attr, own) else own
+            holder = owner.cls.holder(attr)
+            found = holder.attrs[attr] if holder is not None else None
+            if holder is not None and stores.stale(holder, attr, found, via=owner):
+                return Unknown(f"attribute {attr}, maybe set elsewhere")
             if isinstance(found, FunctionVal):
                 if found.is_method_kind == "staticmethod":
                     return found
@@ -134,7 +139,10 @@ class ExpressionsMixin:
                 return owner.cls
             return Unknown(f"attribute {attr}")
         if isinstance(owner, ClassVal):
-            found = owner.lookup(attr)
+            holder = owner.holder(attr)
+            found = holder.attrs[attr] if holder is not None else None
+            if holder is not None and self.attributes.stale(holder, attr, found):
+                return Unknown(f"class attribute {attr}, maybe set elsewhere")
             if isinstance(found, FunctionVal) and found.is_method_kind == "classmethod":
                 return BoundMethod(found, owner)
             if found is not None:

@@ -17,6 +17,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import libcst as cst
 
 from tfscope_lint.analysis import builtins_impl
+from tfscope_lint.analysis.attributes import KNOWN_NON_INSTANCES, AttributeStores
 from tfscope_lint.analysis.calls import CallsMixin
 from tfscope_lint.analysis.context import Frame, ModuleContext, Origin, RawReport, Site
 from tfscope_lint.analysis.expressions import ExpressionsMixin
@@ -27,7 +28,8 @@ from tfscope_lint.analysis.signals import (
 from tfscope_lint.analysis.statements import StatementsMixin
 from tfscope_lint.analysis.tfapi import TFApi
 from tfscope_lint.analysis.values import (
-    AUTO_REUSE, ClassVal, Const, DictVal, FunctionVal, InstanceVal, LazyImport, SeqVal, TFObject, TFRef, Unknown, Value,
+    AUTO_REUSE, ClassVal, Const, DictVal, FunctionVal, InstanceVal, LazyImport, ModuleVal, SeqVal, TFObject, TFRef,
+    Unknown, Value,
 )
 from tfscope_lint.model.graph import GraphState
 
@@ -53,6 +55,7 @@ class Interpreter(StatementsMixin, ExpressionsMixin, CallsMixin):
         self.max_steps = MAX_STEPS
         self.cascades: Dict[tuple, RawReport] = {}
         self.manual_exits: Dict[int, list] = {}
+        self.attributes = AttributeStores()
         self.tf = TFApi(self)
 
     # ------------------------------------------------------------------ reporting
@@ -172,15 +175,7 @@ class Interpreter(StatementsMixin, ExpressionsMixin, CallsMixin):
                 for el in elements:
                     self.assign(el.value, Unknown("unpacked"), frame)
         elif isinstance(target, cst.Attribute):
-            owner = self.eval(target.value, frame)
-            if isinstance(owner, InstanceVal):
-                owner.attrs[target.attr.value] = value
-            elif isinstance(owner, ClassVal):
-                owner.attrs[target.attr.value] = value
-            elif isinstance(owner, TFObject):
-                owner.state.setdefault("attrs", {})[target.attr.value] = value
-            elif isinstance(owner, TFRef):
-                self.tf.patch(owner, target.attr.value, value)  # `tf.get_variable = my_getter`
+            self.store_attr(self.eval(target.value, frame), target.attr.value, value)
         elif isinstance(target, cst.Subscript):
             owner = self.eval(target.value, frame)
             if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
@@ -198,5 +193,19 @@ class Interpreter(StatementsMixin, ExpressionsMixin, CallsMixin):
                         pass
         elif isinstance(target, cst.StarredElement):
             self.assign(target.value, Unknown("starred"), frame)
+
+    def store_attr(self, owner: Value, attr: str, value: Value) -> None:
+        """`owner.attr = value`; a store on an object the analysis does not know may have hit any it knows."""
+        if isinstance(owner, (InstanceVal, ClassVal)):
+            self.attributes.store(owner, attr, value)
+        elif isinstance(owner, TFObject):
+            owner.state.setdefault("attrs", {})[attr] = value
+        elif isinstance(owner, TFRef):
+            self.tf.patch(owner, attr, value)  # `tf.get_variable = my_getter`
+        elif isinstance(owner, ModuleVal):
+            owner.context.globals[attr] = value  # `config.REUSE = True`: the module's global
+        elif not isinstance(owner, KNOWN_NON_INSTANCES):
+            self.attributes.store_unknown_owner(attr)
+
 
 __all__ = ["Interpreter", "RaiseSignal", "BudgetExceeded", "AUTO_REUSE"]

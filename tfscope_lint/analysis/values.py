@@ -7,6 +7,7 @@ the same text both times, while two different unknowns may or may not be equal.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -16,6 +17,13 @@ from tfscope_lint.model import names
 from tfscope_lint.model.graph import GraphState, ScopeHandle
 from tfscope_lint.model.names import Atom, Name
 from tfscope_lint.model.shapes import Shape
+
+_clock = itertools.count(1)
+
+
+def stamp() -> int:
+    """A process-wide time for attribute stores (see `attributes`): objects outliving an interpreter compare."""
+    return next(_clock)
 
 
 class Value:
@@ -99,13 +107,20 @@ class ClassVal(Value):
     attrs: Dict[str, Value]
     bases: List[Value]
     module: Any
+    stamps: Dict[str, int] = field(default_factory=dict)  # attribute -> when a resolved store set it
+    born: int = field(default_factory=stamp)
 
     def lookup(self, attr: str) -> Optional[Value]:
+        holder = self.holder(attr)
+        return holder.attrs[attr] if holder is not None else None
+
+    def holder(self, attr: str) -> Optional["ClassVal"]:
+        """The class in the (single-inheritance, depth-first) chain whose body or stores define `attr`."""
         if attr in self.attrs:
-            return self.attrs[attr]
+            return self
         for base in self.bases:
             if isinstance(base, ClassVal):
-                found = base.lookup(attr)
+                found = base.holder(attr)
                 if found is not None:
                     return found
         return None
@@ -124,6 +139,8 @@ class ClassVal(Value):
 class InstanceVal(Value):
     cls: ClassVal
     attrs: Dict[str, Value] = field(default_factory=dict)
+    stamps: Dict[str, int] = field(default_factory=dict)  # attribute -> when a resolved store set it
+    born: int = field(default_factory=stamp)
 
 
 @dataclass(eq=False)
