@@ -19,6 +19,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from tfscope_lint.analysis.context import ModuleContext
 from tfscope_lint.analysis.interpreter import Interpreter
 from tfscope_lint.analysis.outline import _cst_functions, import_has_effects, outline, parse_python
+from tfscope_lint.analysis.parsing import parse_module
 from tfscope_lint.analysis.tfapi import module_ref
 from tfscope_lint.analysis.values import LazyImport, ModuleVal, TFRef, Unknown, Value
 from tfscope_lint.findings import FileProblem, Finding
@@ -104,7 +105,7 @@ class SourceFile:
         if not self.parsed:
             self.parsed = True
             try:
-                self.tree = cst.parse_module(self.text)
+                self.tree = parse_module(self.text)
             except cst.ParserSyntaxError as exc:
                 self.error = (exc.raw_line, exc.raw_column + 1, exc.message.strip().splitlines()[0]
                               if exc.message.strip() else "invalid syntax")
