@@ -13,6 +13,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 from tfscope_lint.model import catalogue
 from tfscope_lint.model.catalogue import CellSpec, LayerSpec
 from tfscope_lint.analysis import global_step as gstep
+from tfscope_lint.analysis import templates
 from tfscope_lint.analysis.context import Origin, RawReport
 from tfscope_lint.analysis.values import (
     AutoReuse, BoundMethod, BuiltinVal, Const, DictVal, FunctionVal, ScopeVal, SeqVal, TFCall, TFObject,
@@ -538,26 +539,7 @@ class Libraries:
 
     # ------------------------------------------------------------------ templates
     def make_template(self, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Any) -> Value:
-        bound = self.api.bind(args, {}, ("name_", "func_", "create_scope_now_", "unique_name_", "custom_getter_"))
-        extra = {k: v for k, v in kwargs.items() if not k.endswith("_") or k in ("name", "scope")}
-        for key in ("name_", "func_", "create_scope_now_", "unique_name_", "custom_getter_"):
-            if key in kwargs:
-                bound[key] = kwargs[key]
-        return TFObject("template", None, state={"name": bound.get("name_", Unknown("name")),
-                                                 "func": bound.get("func_", Unknown("func")), "kwargs": extra},
-                        node=node)
+        return templates.make_template(self, args, kwargs, node, frame)
 
     def call_template(self, obj: TFObject, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Any) -> Value:
-        origin = self.interp.origin(frame.module, node)
-        merged = dict(obj.state["kwargs"])
-        merged.update(kwargs)
-        scope = obj.state.get("scope")
-        if scope is None:
-            as_value, on_exit = self.api.open_scope(Const(None), obj.state["name"], None, None, origin, frame)
-            obj.state["scope"] = as_value
-        else:
-            as_value, on_exit = self.api.open_scope(scope, Const(None), Const(True), None, origin, frame)
-        try:
-            return self.interp.call_value(obj.state["func"], list(args), merged, node, frame)
-        finally:
-            on_exit()
+        return templates.call_template(self, obj, args, kwargs, node, frame)
