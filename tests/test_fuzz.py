@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "fuzz"))
@@ -27,21 +27,6 @@ needs_hypothesmith = pytest.mark.skipif(hypothesmith is None, reason="hypothesmi
 FAST = settings(deadline=None, database=None, derandomize=False, print_blob=True,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                        HealthCheck.filter_too_much])
-
-
-def _known_name_bug(content: bytes) -> bool:
-    """A name Python rejects that libcst rejects with CSTValidationError: a known analysis bug (an internal
-    error instead of TFS001), kept as a strict xfail in test_robustness.py, so that the property stays green
-    until it is fixed (fuzz/run.py still counts it)."""
-    import libcst
-
-    try:
-        libcst.parse_module(content.decode("utf-8"))
-    except libcst.CSTValidationError:
-        return True
-    except Exception:  # noqa: BLE001 - anything else is the property's business
-        return False
-    return False
 
 
 def _explain(files: dict, broken: list) -> str:
@@ -83,8 +68,6 @@ def test_random_valid_python_from_libcst_nodes(files: dict) -> None:
 @given(st.binary(max_size=300), st.text(max_size=200))
 def test_arbitrary_bytes_and_text(data: bytes, text: str) -> None:
     files = {"noise.py": HEADER.encode() + data, "text.py": (HEADER + text).encode("utf-8", "surrogatepass")}
-    for content in files.values():
-        assume(not _known_name_bug(content))
     broken = check_project(files, jobs_two=True, runs=1)
     assert not broken, _explain(files, broken)
 
