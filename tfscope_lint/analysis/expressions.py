@@ -312,7 +312,8 @@ class ExpressionsMixin:
         results: List[Value] = []
         known = True
         try:
-            known = self._comp_level(node, node.for_in, inner, results)
+            with self.looping(node):
+                known = self._comp_level(node, node.for_in, inner, results)
         finally:
             self.frames.pop()
         return SeqVal(results) if known else Unknown("comprehension")
@@ -324,6 +325,7 @@ class ExpressionsMixin:
         if not known:
             items = [Unknown("element"), Unknown("element")]
         for item in items or []:
+            self.next_iteration()
             self.assign(comp.target, item, frame)
             keep: Optional[bool] = True
             for cond in comp.ifs:

@@ -49,6 +49,7 @@ class Interpreter(StatementsMixin, ExpressionsMixin, CallsMixin):
         self.called: set = set()
         self.site_runs: Dict[Tuple[int, object], int] = {}
         self.loop_ids = itertools.count(1)
+        self.loops: List[list] = []  # [loop node, iteration] of the loops and comprehensions running, innermost last
         self.budget_hit: Optional[str] = None  # why the analysis was cut short, and where (for --verbose)
         self.budget_site: Optional[Site] = None
         self.max_depth = MAX_DEPTH

@@ -6,7 +6,8 @@ control flow, apart from what single expressions evaluate to.
 
 from __future__ import annotations
 
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from contextlib import contextmanager
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
@@ -44,8 +45,26 @@ class StatementsMixin:
                 self.exec_small(small, frame)
             return
         handler = getattr(self, "stmt_" + type(stmt).__name__, None)
-        if handler is not None:
+        if handler is None:
+            return
+        if isinstance(stmt, (cst.For, cst.While)):
+            with self.looping(stmt):
+                handler(stmt, frame)
+        else:
             handler(stmt, frame)
+
+    @contextmanager
+    def looping(self, loop: cst.CSTNode) -> Iterator[None]:
+        """Mark a loop as running: what one iteration repeats has one cause (see VariablesMixin.cascade_key)."""
+        self.loops.append([loop, 0])
+        try:
+            yield
+        finally:
+            self.loops.pop()
+
+    def next_iteration(self) -> None:
+        if self.loops:
+            self.loops[-1][1] += 1
 
     def exec_small(self, small: cst.CSTNode, frame: Frame) -> None:
         if isinstance(small, cst.Expr):
@@ -245,6 +264,7 @@ class StatementsMixin:
         broke = False
         if items is not None and len(items) <= MAX_UNROLL:
             for item in items:
+                self.next_iteration()
                 self.assign(node.target, item, frame)
                 try:
                     self.exec_suite(node.body, frame)
@@ -285,6 +305,7 @@ class StatementsMixin:
                 atom.group = group
                 atom.index = index
                 item._atom = None  # elements of an unknown list may repeat: no distinctness claim
+            self.next_iteration()
             self.assign(node.target, item, frame)
             try:
                 self.exec_suite(node.body, frame)
@@ -314,6 +335,7 @@ class StatementsMixin:
                 return
             if cond is None:
                 break
+            self.next_iteration()
             try:
                 self.exec_suite(node.body, frame)
             except BreakSignal:
@@ -324,6 +346,7 @@ class StatementsMixin:
             return
         # An undecidable condition: the body may run or not.
         def body() -> None:
+            self.next_iteration()
             try:
                 self.exec_suite(node.body, frame)
             except BreakSignal:

@@ -220,8 +220,8 @@ class VariablesMixin:
 
         Creations that collide: the cause is where the current execution parts from the one that made the
         existing variable (the call that runs the builder again), or, when both ran through the same calls,
-        the outermost scope the current function opened. Lookups that fail: the place that switched reuse on,
-        within that same outermost scope.
+        the outermost scope opened (at the root: the loop running them). Lookups that fail: the place that
+        switched reuse on, within that same outermost scope.
         """
         family = "exists" if code in ("TFS101", "TFS102", "TFS105", "TFS106") else "missing" \
             if code in ("TFS103", "TFS104") else None
@@ -242,7 +242,12 @@ class VariablesMixin:
             # lookups inside one model that reuse because of one value (a scope's reuse=, handed down) share it
             where = ("scope", stack[1].open_id, id(graph.reuse_origin.get(graph.current.id)))
         if where is None:
-            outer = stack[1].open_id if len(stack) > 1 else None
+            # the same calls made both: the cause is the outermost scope opening around them, at the root the
+            # innermost running loop (its next iteration repeats every creation of the body), else the line
+            outer: Any = stack[1].open_id if len(stack) > 1 else None
+            if outer is None and self.interp.loops:
+                loop, iteration = self.interp.loops[-1]
+                outer = ("loop", id(loop), iteration)
             where = ("frame", tuple(id(n) for n in current), outer if outer is not None else id(origin.site.node))
         return (family, id(graph.lineage), where)
 
