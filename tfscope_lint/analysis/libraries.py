@@ -14,13 +14,14 @@ from tfscope_lint.model import catalogue
 from tfscope_lint.model.catalogue import CellSpec, LayerSpec
 from tfscope_lint.analysis import global_step as gstep
 from tfscope_lint.analysis import templates
+from tfscope_lint.analysis import slots
 from tfscope_lint.analysis.context import Origin, RawReport
 from tfscope_lint.analysis.values import (
     AutoReuse, BoundMethod, BuiltinVal, Const, DictVal, FunctionVal, ScopeVal, SeqVal, TFCall, TFObject,
     TFRef, TensorVal, Unknown, Value, str_value, to_name,
 )
 from tfscope_lint.model import names
-from tfscope_lint.model.graph import UNKNOWN, VarRequest, reusing
+from tfscope_lint.model.graph import UNKNOWN, VarRequest
 
 
 def _int(value: Optional[Value]) -> Optional[int]:
@@ -482,38 +483,47 @@ class Libraries:
     # ------------------------------------------------------------------ hidden creators
     def optimizer_step(self, obj: TFObject, method: str, args: List[Value], kwargs: Dict[str, Value], node: Any,
                        frame: Any) -> Value:
-        slots = catalogue.OPTIMIZER_SLOTS.get(obj.spec, ())
-        self._slot_variables(slots, kwargs.get("var_list"), node, frame)
+        if method == "optimizer.minimize":
+            var_list = kwargs.get("var_list", args[2] if len(args) > 2 else None)
+            items = self._listed(var_list)
+        else:
+            pairs = kwargs.get("grads_and_vars", args[0] if args else None)
+            items = slots.pair_variables(self.interp.iterate, pairs) if pairs is not None else None
+        name = slots.name_argument(obj.spec, obj.args, obj.kwargs)
+        self._slot_variables(catalogue.OPTIMIZER_SLOTS.get(obj.spec, ()), name, items, False, node, frame)
         return TensorVal(opaque=True)
 
     def ema_apply(self, obj: TFObject, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Any) -> Value:
         var_list = args[0] if args else kwargs.get("var_list")
-        self._slot_variables(("ExponentialMovingAverage",), var_list, node, frame)
+        items = self._listed(var_list)
+        name = slots.name_argument(obj.spec, obj.args, obj.kwargs)
+        # each listed variable gets its average, all trainable ones without a list
+        every = var_list is None or not _given(var_list)
+        self._slot_variables(("ExponentialMovingAverage",), name, items, every, node, frame)
         return TensorVal(opaque=True)
 
-    def _slot_variables(self, slots: Tuple[str, ...], var_list: Optional[Value], node: Any, frame: Any) -> None:
-        """Slots are new get_variable names in the current scope: a reusing scope cannot create them."""
-        if not slots:
-            return
+    def _listed(self, var_list: Optional[Value]) -> Optional[List[Value]]:
+        return self.interp.iterate(var_list) if var_list is not None and _given(var_list) else None
+
+    def _slot_variables(self, defaults: Tuple[str, ...], name: Optional[Value], items: Optional[List[Value]],
+                        every: bool, node: Any, frame: Any) -> None:
+        """Create or fetch the slots in the current scope (see `slots`); report a step that surely fails.
+
+        `every`: each variable of the list (of the store, when there is none) is updated, not only those
+        that get a gradient."""
         graph = self.interp.graph
-        if not reusing(graph.current_reuse()) or "A" in graph.current_reuse():
+        if not defaults or graph.eager:
             return
-        primary: Optional[str] = None
-        items = self.interp.iterate(var_list) if var_list is not None and _given(var_list) else None
-        if items is not None:
-            # A known list: its first variable's slot fails (an empty list fails too, with another error).
-            named = [v for v in items if isinstance(v, TensorVal) and v.name is not None]
-            if not named:
-                return
-            primary = names.render(named[0].name)
-        else:
-            # All trainable variables, or a filtered list of them: any slot creation fails here.
-            known = [rec for rec in graph.vars.values() if rec.certain and names.is_known(rec.name)]
-            if not known:
-                return
-            primary = "<each trained variable>"
-        full = f"{primary}/{slots[0]}"
+        trained, complete, listed = slots.candidates(graph, items)
         origin = self.interp.origin(frame.module, node)
+        slot_names = slots.slot_names(defaults, name)
+        step = slots.SlotStep(slot_names, trained, complete, every and (listed or items is None))
+        failing = slots.run_step(graph, step, origin)
+        if failing is None:
+            return
+        # which of several unlisted variables TF tries first depends on the gradients: name none of them
+        full = names.render(failing) if listed or len(trained) == 1 else \
+            f"<each trained variable>/{(slot_names or defaults)[0]}"
         facts = {"variable": full, "scope": names.render(graph.current.name) or "<root>",
                  "reuse_reason": self.api.reuse_reason(graph, graph.current)}
         self.interp.report(RawReport("TFS103", origin, facts, self.api.reuse_related(graph, graph.current),
