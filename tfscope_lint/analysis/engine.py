@@ -9,6 +9,7 @@ none of them changed, and the same results come out whatever the number of worke
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import hashlib
 import json
@@ -170,6 +171,18 @@ def run_entries(project: Project, paths: List[str]) -> List[UnitResult]:
 
 
 # ---------------------------------------------------------------------------- cache
+@functools.lru_cache(maxsize=None)
+def tool_fingerprint() -> str:
+    """The version and the content of the tool's own modules: an edited checkout never reads results
+    an older analysis wrote (a release bumps the version; a developer's change does not)."""
+    package = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256(__version__.encode())
+    for module in sorted(package.rglob("*.py")):
+        digest.update(module.relative_to(package).as_posix().encode())
+        digest.update(module.read_bytes())
+    return digest.hexdigest()
+
+
 class Cache:
     """Unit results on disk, keyed by the tool, the options and the content of every file read."""
 
@@ -178,7 +191,7 @@ class Cache:
         self.hashes = {path: hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
                        for path, text in sources.items()}
         layout = "\n".join(sorted(sources))  # a new or removed module can change what an import finds
-        self.salt = hashlib.sha256(f"{__version__}\n{options}\n{layout}".encode()).hexdigest()
+        self.salt = hashlib.sha256(f"{tool_fingerprint()}\n{options}\n{layout}".encode()).hexdigest()
 
     def _file(self, kind: str, key: str) -> Path:
         digest = hashlib.sha256(f"{self.salt}\n{kind}\n{key}".encode("utf-8", "surrogatepass")).hexdigest()
