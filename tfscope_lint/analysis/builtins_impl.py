@@ -64,7 +64,7 @@ def binop(op: str, left: Value, right: Value) -> Value:
     if isinstance(left, TensorVal) or isinstance(right, TensorVal):
         ls = left.shape if isinstance(left, TensorVal) else (() if isinstance(left, Const) else None)
         rs = right.shape if isinstance(right, TensorVal) else (() if isinstance(right, Const) else None)
-        dtype = left.dtype if isinstance(left, TensorVal) else right.dtype if isinstance(right, TensorVal) else None
+        dtype = _result_dtype(left, right)
         opaque = any(isinstance(v, TensorVal) and v.opaque for v in (left, right)) or not all(
             isinstance(v, (TensorVal, Const)) for v in (left, right))
         if op == "MatrixMultiply":
@@ -75,6 +75,15 @@ def binop(op: str, left: Value, right: Value) -> Value:
         if op == "Add" and right.value >= 0:
             return IndexAtom(left.atom, left.low + right.value) if right.value == 0 else Unknown("index arithmetic")
     return Unknown("operation")
+
+
+def _result_dtype(left: Value, right: Value) -> Optional[str]:
+    """A tensor's dtype survives a Python number; two dtypes (a float64 ndarray and a float32 tensor, which
+    TF converts to float32) or an unknown operand leave it unknown."""
+    dtypes = {v.dtype for v in (left, right) if isinstance(v, TensorVal)}
+    if len(dtypes) != 1 or not all(isinstance(v, (TensorVal, Const)) for v in (left, right)):
+        return None
+    return dtypes.pop()
 
 
 def _stringish(value: Value) -> bool:

@@ -12,6 +12,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import libcst as cst
 
 from tfscope_lint.analysis.context import Frame, Origin
+from tfscope_lint.analysis.numpy_arrays import numpy_array
 from tfscope_lint.analysis.scopes_api import ScopesMixin
 from tfscope_lint.analysis.signals import RaiseSignal
 from tfscope_lint.analysis.tensor_ops import TensorOpsMixin
@@ -149,8 +150,10 @@ class TFApi(ScopesMixin, VariablesMixin, TensorOpsMixin):
                 return BoundMethod(BuiltinVal("graph.as_default"), owner)
             return Unknown("graph attribute")
         if isinstance(owner, TensorVal):
-            if attr in ("astype", "reshape", "copy", "transpose", "flatten", "squeeze"):
+            if attr in ("reshape", "copy", "transpose", "flatten", "squeeze"):
                 return BoundMethod(BuiltinVal("tensor.derived"), owner)
+            if attr == "astype":  # another dtype: unknown here
+                return BoundMethod(BuiltinVal("tensor.derived"), TensorVal(None, None, opaque=owner.opaque))
             if attr == "T":
                 return TensorVal(None, owner.dtype, opaque=owner.opaque)
             if attr in ("get_shape", "shape"):
@@ -227,7 +230,7 @@ class TFApi(ScopesMixin, VariablesMixin, TensorOpsMixin):
             if path in ("numpy.random.RandomState", "numpy.random.default_rng"):
                 return TFRef("numpy.random")  # a generator draws arrays like the module does
             if last[:1].islower():
-                return TensorVal()  # an ndarray (or numpy scalar): a value, never a callable
+                return numpy_array(path, args, kwargs)  # an ndarray (or numpy scalar): a value, never a callable
             return Unknown("numpy object")
         if is_initializer_path(path):
             return TFObject("initializer", last, tuple(args), dict(kwargs))
