@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Set, Tuple
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
+from tfscope_lint.analysis.positions import NodePositions
 from tfscope_lint.analysis.values import Value
 from tfscope_lint.findings import Location
 
@@ -23,20 +23,18 @@ class ModuleContext:
         self.is_package = is_package
         self.source = source  # the project's SourceFile: text, positions and function facts, shared by runs
         self.globals: Dict[str, Value] = {}
-        self._positions: Optional[Any] = None
+        self._positions: Optional[NodePositions] = None
         self.executed = False
         self.functions: List[Tuple[Any, Any]] = []  # (FunctionVal, owner class or None), in definition order
 
     def location(self, node: cst.CSTNode) -> Location:
         if self._positions is None:
-            if self.source is not None:
-                self._positions = self.source.positions()
-            else:
-                self._positions = MetadataWrapper(self.tree, unsafe_skip_copy=True).resolve(PositionProvider)
+            self._positions = self.source.positions() if self.source is not None else NodePositions(self.tree)
         pos = self._positions.get(node)
         if pos is None:
             return Location(self.path, 1, 1, 1, 1)
-        return Location(self.path, pos.start.line, pos.start.column + 1, pos.end.line, pos.end.column + 1)
+        line, column, end_line, end_column = pos
+        return Location(self.path, line, column + 1, end_line, end_column + 1)
 
 
 class Frame:

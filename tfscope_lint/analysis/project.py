@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from tfscope_lint.analysis.context import ModuleContext
 from tfscope_lint.analysis.interpreter import Interpreter
 from tfscope_lint.analysis.outline import _cst_functions, import_has_effects, outline, parse_python
 from tfscope_lint.analysis.parsing import parse_module
+from tfscope_lint.analysis.positions import NodePositions
 from tfscope_lint.analysis.tfapi import module_ref
 from tfscope_lint.analysis.values import LazyImport, ModuleVal, TFRef, Unknown, Value
 from tfscope_lint.findings import FileProblem, Finding
@@ -42,14 +42,14 @@ class SourceFile:
     error: Optional[Tuple[int, int, str]] = None
     parsed: bool = False
     _facts: Optional[dict] = None
-    _positions: Optional[object] = None
+    _positions: Optional[NodePositions] = None
     _index: Optional[Dict[int, int]] = None
 
-    def positions(self) -> object:
+    def positions(self) -> NodePositions:
         """Node positions, computed once and only for files with something to report."""
         if self._positions is None:
             assert self.tree is not None
-            self._positions = MetadataWrapper(self.tree, unsafe_skip_copy=True).resolve(PositionProvider)
+            self._positions = NodePositions(self.tree)
         return self._positions
 
     def function_index(self) -> Dict[int, int]:
