@@ -842,3 +842,13 @@ def test_check_leaves_the_checked_tree_byte_identical(tmp_path: Path, monkeypatc
         assert result.exit_code == 1, result.stderr
     assert (tree / ".tfscope_cache").is_dir()  # the default cache went to the project root ...
     assert _snapshot(tree, ".tfscope_cache") == before  # ... and nothing else changed, appeared or vanished
+
+
+def test_warnings_python_gives_about_the_checked_code_stay_off_stderr(tmp_path: Path) -> None:
+    """`x is 1` and "\\d" make Python's compiler warn; those are the checked code's business."""
+    write(tmp_path, "warns.py", H + 'x = 1\nif x is 1:\n    y = "\\d"\nw = tf.get_variable("w", [1])\n')
+    proc = subprocess.run([sys.executable, "-W", "default", "-m", "tfscope_lint", "check", "--no-cache",
+                           str(tmp_path)], capture_output=True, text=True, cwd=tmp_path,
+                          env=dict(os.environ, PYTHONPATH=str(REPO)), timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "Warning" not in proc.stderr, proc.stderr

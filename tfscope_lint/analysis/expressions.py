@@ -5,6 +5,7 @@ Each `expr_*` turns one libcst expression into an abstract value; calls are left
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, Dict, List, Optional, Sequence
 
 import libcst as cst
@@ -55,7 +56,9 @@ class ExpressionsMixin:
         if raw.startswith(quote) and "\\" not in raw and len(raw) >= 2 * len(quote):
             return Const(raw[len(quote):-len(quote)])  # the common case, without Python's literal_eval
         try:
-            value = node.evaluated_value
+            with warnings.catch_warnings():  # "\d" warns: the checked code's business, not our stderr's
+                warnings.simplefilter("ignore")
+                value = node.evaluated_value
         except Exception:  # noqa: BLE001
             return Unknown("string")
         return Const(value) if isinstance(value, str) else Unknown("bytes")

@@ -9,6 +9,7 @@ their order in a pre-order walk of the statements, which is the same in both tre
 from __future__ import annotations
 
 import ast
+import warnings
 from dataclasses import dataclass
 from typing import Dict, Iterator, List, Optional
 
@@ -24,18 +25,20 @@ VARIABLE_API_NAMES = frozenset({
 
 def parse_python(text: str) -> "ast.Module | SyntaxError":
     """Python's own parser: the judge of what is valid Python 3 (libcst accepts `except A, e:`)."""
-    try:
-        tree = ast.parse(text)
-    except SyntaxError as exc:
-        return exc
-    except (ValueError, RecursionError, MemoryError) as exc:
-        return SyntaxError(str(exc) or type(exc).__name__)
-    try:  # the compiler rejects more: `return` or `break` outside their blocks, `def f(a, a)`
-        compile(tree, "<file>", "exec", dont_inherit=True)
-    except SyntaxError as exc:
-        return exc
-    except (ValueError, RecursionError, MemoryError):
-        pass  # too deep for the compiler is not the file's fault
+    with warnings.catch_warnings():  # `x is 1`, "\d": the checked code's business, not lines on our stderr
+        warnings.simplefilter("ignore")
+        try:
+            tree = ast.parse(text)
+        except SyntaxError as exc:
+            return exc
+        except (ValueError, RecursionError, MemoryError) as exc:
+            return SyntaxError(str(exc) or type(exc).__name__)
+        try:  # the compiler rejects more: `return` or `break` outside their blocks, `def f(a, a)`
+            compile(tree, "<file>", "exec", dont_inherit=True)
+        except SyntaxError as exc:
+            return exc
+        except (ValueError, RecursionError, MemoryError):
+            pass  # too deep for the compiler is not the file's fault
     return tree
 
 
