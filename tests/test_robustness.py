@@ -852,3 +852,15 @@ def test_warnings_python_gives_about_the_checked_code_stay_off_stderr(tmp_path: 
                           env=dict(os.environ, PYTHONPATH=str(REPO)), timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "Warning" not in proc.stderr, proc.stderr
+
+
+def test_code_for_older_pythons_and_other_toolchains(tmp_path: Path) -> None:
+    """`async` as a name (valid up to 3.6) is a syntax error that says why; an unknown __future__ feature
+    (Google's internal `google_type_annotations`) does not stop the analysis of the file."""
+    old = write(tmp_path, "old.py", H + "def make(lr, async=False):\n    return tf.get_variable('w', [1])\n")
+    future = write(tmp_path, "future.py", "from __future__ import google_type_annotations\n" + H
+                   + "a = tf.get_variable('w', [1])\nb = tf.get_variable('w', [1])\n")
+    run = check(str(tmp_path))
+    assert run.at(old) == [("TFS001", 2)] and run.at(future) == [("TFS101", 4)]
+    message = next(f["message"] for f in run.findings if f["path"] == str(old))
+    assert "valid before Python 3.7" in message

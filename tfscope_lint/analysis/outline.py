@@ -30,16 +30,27 @@ def parse_python(text: str) -> "ast.Module | SyntaxError":
         try:
             tree = ast.parse(text)
         except SyntaxError as exc:
-            return exc
+            return _older_python(text, exc)
         except (ValueError, RecursionError, MemoryError) as exc:
             return SyntaxError(str(exc) or type(exc).__name__)
         try:  # the compiler rejects more: `return` or `break` outside their blocks, `def f(a, a)`
             compile(tree, "<file>", "exec", dont_inherit=True)
         except SyntaxError as exc:
-            return exc
+            if not (exc.msg or "").startswith("future feature"):  # a toolchain's own __future__ (Google's)
+                return exc
         except (ValueError, RecursionError, MemoryError):
             pass  # too deep for the compiler is not the file's fault
     return tree
+
+
+def _older_python(text: str, error: SyntaxError) -> SyntaxError:
+    """Say so when the file is valid Python 3.6, where `async` and `await` were still names (TF 1.x era code)."""
+    try:
+        ast.parse(text, feature_version=(3, 6))
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return error
+    error.msg = f"{error.msg or 'invalid syntax'} (valid before Python 3.7, where `async` and `await` became keywords)"
+    return error
 
 
 @dataclass(frozen=True)
