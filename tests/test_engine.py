@@ -78,3 +78,12 @@ def test_trees_are_dropped_after_their_last_unit_and_results_do_not_change(tmp_p
     assert [[(f.code, f.location.path, f.location.line) for f in r.findings] for r in results] == \
         [[(f.code, f.location.path, f.location.line) for f in r.findings] for r in expected]
     assert [len(r.findings) for r in results] == [1, 1, 1]
+
+
+def test_share_out_deals_contiguous_runs_to_every_worker() -> None:
+    paths = [f"pkg/m{i:03d}.py" for i in range(100)]
+    shares = engine.share_out(paths, 2)
+    assert sorted(p for share in shares for p in share) == paths  # each entry exactly once
+    assert abs(len(shares[0]) - len(shares[1])) <= 7
+    assert shares[0][:7] == paths[:7] and shares[1][:7] == paths[7:14]  # runs of neighbours
+    assert engine.share_out(paths[:3], 2) == [["pkg/m000.py", "pkg/m002.py"], ["pkg/m001.py"]]

@@ -19,7 +19,7 @@ import traceback
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import AbstractSet, Dict, Iterable, Iterator, List, Optional, Set, Tuple
+from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
 from tfscope_lint import __version__, rules
 from tfscope_lint.analysis.context import Origin, RawReport
@@ -137,34 +137,31 @@ def _to_findings(reports: Iterable[RawReport], tf_version: str) -> List[Finding]
 
 # ---------------------------------------------------------------------------- workers
 _WORKER_PROJECT: Optional[Project] = None
-_WORKER_HUBS: Set[str] = set()
 
 
-def _init_worker(sources: Dict[str, str], tf_version: str, hubs: Set[str]) -> None:
-    global _WORKER_PROJECT, _WORKER_HUBS
+def _init_worker(sources: Dict[str, str], tf_version: str) -> None:
+    global _WORKER_PROJECT
     gc.set_threshold(*GC_THRESHOLDS)
     _WORKER_PROJECT = Project(sources, tf_version)
-    _WORKER_HUBS = hubs
 
 
 def _worker_entries(paths: List[str]) -> List[UnitResult]:
     assert _WORKER_PROJECT is not None
-    return run_entries(_WORKER_PROJECT, paths, keep=_WORKER_HUBS)
+    return run_entries(_WORKER_PROJECT, paths)
 
 
-def hub_modules(project: Project, entries: List[str], share: int) -> Set[str]:
-    """Modules that many entries import (a project's ops.py): a worker keeps their trees from one chunk
-    of entries to the next instead of parsing them again for each."""
-    counts: Dict[str, int] = {}
-    for entry in entries:
-        for path in project.reachable(entry):
-            counts[path] = counts.get(path, 0) + 1
-    return {path for path, count in counts.items() if count >= max(4, share)}
+def share_out(paths: List[str], workers: int) -> List[List[str]]:
+    """One list of entries per worker: contiguous runs of files (neighbours import the same modules),
+    dealt out in turn (so that each worker gets a part of every package and the loads even out).
+    Knowing its whole list, a worker parses each module once and drops it after its last use."""
+    size = max(1, -(-len(paths) // (workers * 8)))
+    runs = [paths[i:i + size] for i in range(0, len(paths), size)]
+    return [[path for run in runs[k::workers] for path in run] for k in range(workers)]
 
 
-def run_entries(project: Project, paths: List[str], keep: AbstractSet[str] = frozenset()) -> List[UnitResult]:
+def run_entries(project: Project, paths: List[str]) -> List[UnitResult]:
     """Run entry units in order, dropping each file's trees after the last unit of the list that can
-    read it (`keep`: never): the memory held is that of the files in use, not of the whole tree."""
+    read it: the memory held is that of the files in use, not of the whole tree."""
     reach = {path: project.reachable(path) for path in paths}
     remaining: Dict[str, int] = {}
     for files in reach.values():
@@ -177,7 +174,7 @@ def run_entries(project: Project, paths: List[str], keep: AbstractSet[str] = fro
         for used in reach[path]:
             remaining[used] -= 1
         for used in reach[path] | set(result.deps):
-            if remaining.get(used, 0) <= 0 and used not in keep:
+            if remaining.get(used, 0) <= 0:
                 project.forget(used)
     return results
 
@@ -320,14 +317,12 @@ def _run_units(kind: str, tasks: List[Tuple[str, object]], cache: Optional[Cache
         payloads = [tasks[i][1] for i in missing]
         if jobs > 1 and len(missing) > 1:
             workers = min(jobs, len(missing))
-            # Neighbouring files share imports: contiguous chunks let a worker parse each module once
-            # per chunk; a few chunks per worker even out the load.
-            size = max(1, -(-len(missing) // (workers * 4)))
-            chunks = [payloads[i:i + size] for i in range(0, len(payloads), size)]
-            hubs = hub_modules(project, payloads, size)  # type: ignore[arg-type]
+            shares = share_out(payloads, workers)  # type: ignore[arg-type]
             with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                                     initargs=(project.sources, project.tf_version, hubs)) as pool:
-                computed = [result for chunk in pool.map(_worker_entries, chunks) for result in chunk]
+                                     initargs=(project.sources, project.tf_version)) as pool:
+                by_path = {path: result for share, results in zip(shares, pool.map(_worker_entries, shares))
+                           for path, result in zip(share, results)}
+            computed = [by_path[path] for path in payloads]  # type: ignore[index]
         else:
             computed = run_entries(project, payloads)  # type: ignore[arg-type]
         for i, result in zip(missing, computed):
