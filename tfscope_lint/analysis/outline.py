@@ -9,9 +9,10 @@ their order in a pre-order walk of the statements, which is the same in both tre
 from __future__ import annotations
 
 import ast
+import re
 import warnings
 from dataclasses import dataclass
-from typing import Dict, Iterator, List, Optional
+from typing import Dict, Iterator, List, Optional, Tuple
 
 import libcst as cst
 
@@ -135,20 +136,42 @@ def _facts(func: ast.AST) -> FunctionFacts:
     return FunctionFacts(generator, touches)
 
 
-def outline(parsed: Optional[ast.Module], tree: cst.Module) -> Optional[Dict[int, FunctionFacts]]:
+def outline(parsed: Optional[ast.Module], tree: cst.Module, text: str) -> Optional[Dict[int, FunctionFacts]]:
     """Facts per libcst FunctionDef (by id), or None when the two trees cannot be matched."""
     if parsed is None:
         return None
-    ast_funcs = list(_ast_functions(parsed.body))
+    names, found = _all_facts(parsed, text)
     cst_funcs = list(_cst_functions(list(tree.body)))
-    if len(ast_funcs) != len(cst_funcs):
+    if len(names) != len(cst_funcs):
         return None
     facts: Dict[int, FunctionFacts] = {}
-    for a, c in zip(ast_funcs, cst_funcs):
-        if getattr(a, "name", None) != c.name.value:
+    for name, fact, c in zip(names, found, cst_funcs):
+        if name != c.name.value:
             return None
-        facts[id(c)] = _facts(a)
+        facts[id(c)] = fact
     return facts
+
+
+# The text that makes a function worth analysing alone: a use of a variable API, or a `reuse=`.
+_TOUCHES = re.compile(r"\b(?:" + "|".join(sorted(VARIABLE_API_NAMES)) + r")\b|\breuse\s*=")
+_NEWLINE = re.compile(r"\r\n?|\n")
+
+
+def _all_facts(parsed: ast.Module, text: str) -> Tuple[List[str], List[FunctionFacts]]:
+    """The facts of every function definition, in pre-order, read from its lines of text.
+
+    Whether a function touches variables is a search of its text, which may also see a name in a
+    comment (a function analysed alone for nothing, never one skipped); whether it is a generator
+    needs the tree, walked only for the rare function whose text says `yield`."""
+    starts = [0] + [match.end() for match in _NEWLINE.finditer(text)] + [len(text)]
+    names: List[str] = []
+    facts: List[FunctionFacts] = []
+    for func in _ast_functions(parsed.body):
+        body = text[starts[func.lineno - 1]:starts[min(func.end_lineno or func.lineno, len(starts) - 1)]]  # type: ignore[attr-defined]
+        names.append(func.name)  # type: ignore[attr-defined]
+        generator = "yield" in body and _facts(func).is_generator
+        facts.append(FunctionFacts(generator, bool(_TOUCHES.search(body))))
+    return names, facts
 
 
 # Module-level calls that never build anything (logging, paths, flags declarations, regexes).

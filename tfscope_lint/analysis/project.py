@@ -119,7 +119,7 @@ class SourceFile:
                 self.tree = None
                 self.error = (exc.lineno or 1, exc.offset or 1, exc.msg or "invalid syntax")
             elif self.tree is not None:
-                self._facts = outline(self._ast, self.tree)
+                self._facts = outline(self._ast, self.tree, self.text)
             self._ast = None
         return self.tree
 
