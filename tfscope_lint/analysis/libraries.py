@@ -2,8 +2,9 @@
 optimizers, moving averages, the global step and templates.
 
 Each is modelled by the scopes it opens and the get_variable calls it makes (SEMANTICS.md §4),
-driven by the data in `catalogue.py`; the variables go through the same graph model as a
-direct get_variable, so every rule applies to them unchanged.
+driven by the data in `catalogue.py`; the variables go through the same door as a direct
+get_variable (`getters.store_variable`: the scope's custom getter, then the graph model), so every
+rule applies to them unchanged.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from tfscope_lint.analysis import global_step as gstep
 from tfscope_lint.analysis import templates
 from tfscope_lint.analysis import slots
 from tfscope_lint.analysis.context import Origin, RawReport
+from tfscope_lint.analysis.getters import library_arguments
 from tfscope_lint.analysis.values import (
     AutoReuse, BoundMethod, BuiltinVal, Const, DictVal, FunctionVal, ScopeVal, SeqVal, TFCall, TFObject,
     TFRef, TensorVal, Unknown, Value, str_value, to_name,
@@ -171,7 +173,7 @@ class Libraries:
                         created_by: str, init: str = "layer", context_open: Optional[int] = None) -> None:
         request = VarRequest(names.text(local), shape, dtype, init if shape is not UNKNOWN else "unknown",
                              None, None, origin, context_open)
-        self.api.create(request, origin, frame, created_by)
+        self.api.store_variable(request, library_arguments(request), origin.site.node, frame, created_by)
 
     def open(self, target: Value, default: Value, reuse: Optional[Value], origin: Origin, frame: Any,
              custom_getter: Optional[Value] = None) -> Tuple[Value, Callable[[], None]]:
@@ -514,8 +516,12 @@ class Libraries:
         graph = self.interp.graph
         if not defaults or graph.eager:
             return
-        trained, complete, listed = slots.candidates(graph, items)
         origin = self.interp.origin(frame.module, node)
+        if graph.current.custom_getter:
+            # TF makes slots with get_variable, through the scope's getter: names the analysis does not follow
+            self.api.unknown_variable(origin, "slot")
+            return
+        trained, complete, listed = slots.candidates(graph, items)
         slot_names = slots.slot_names(defaults, name)
         step = slots.SlotStep(slot_names, trained, complete, every and (listed or items is None))
         failing = slots.run_step(graph, step, origin)
@@ -538,13 +544,16 @@ class Libraries:
             return TensorVal((), "int64", True)  # an existing non-integer one is a TypeError: not modelled
         origin = self.interp.origin(frame.module, node)
         request = VarRequest(names.text("global_step"), (), "int64", "layer", None, None, origin)
+        if existing is None and graph.current.custom_getter:
+            self.api.unknown_variable(origin, "global_step")  # made on some paths, named by the getter
+            return TensorVal((), "int64", True)
         if existing is None and not graph.eager:
             made = graph.clone()
             made.get_variable(request, "global_step")
             graph.merge(graph.clone(), made)
             return TensorVal((), "int64", True)
         graph.global_step = True
-        self.api.create(request, origin, frame, "global_step")
+        self.api.store_variable(request, library_arguments(request), node, frame, "global_step")
         return TensorVal((), "int64", True)
 
     # ------------------------------------------------------------------ templates

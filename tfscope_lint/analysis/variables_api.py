@@ -1,5 +1,5 @@
-"""Variables of the TF model: get_variable and custom getters, tf.Variable, and how the store's errors
-become findings (rule codes, facts, cascade keys).
+"""Variables of the TF model: get_variable (its custom getters are in `getters`), tf.Variable, and how
+the store's errors become findings (rule codes, facts, cascade keys).
 
 A part of `tfapi.TFApi`, apart so that the ModelError -> report logic can be read on its own.
 """
@@ -12,14 +12,15 @@ import libcst as cst
 
 from tfscope_lint.analysis import global_step as gstep
 from tfscope_lint.analysis import strings
+from tfscope_lint.analysis.getters import GettersMixin
 from tfscope_lint.analysis.context import Frame, Origin, RawReport
 from tfscope_lint.analysis.tfnames import constant_info, dtype_of, is_initializer_path, shape_of
 from tfscope_lint.analysis.values import (
-    AUTO_REUSE, Const, FunctionVal, TFObject, TFRef, TensorVal, Unknown, Value, str_value, to_name,
+    Const, FunctionVal, TFObject, TFRef, TensorVal, Unknown, Value, to_name,
 )
 from tfscope_lint.model import names
 from tfscope_lint.model.graph import (
-    ARG_ANY, MAYBE_GIVEN, NOT_GIVEN, GraphState, ModelError, VarRecord, VarRequest, reusing,
+    MAYBE_GIVEN, NOT_GIVEN, GraphState, ModelError, VarRecord, VarRequest, reusing,
 )
 from tfscope_lint.model.names import Name
 from tfscope_lint.model.shapes import Shape
@@ -30,15 +31,15 @@ def _same_text(first: Origin, again: Origin) -> bool:
     return bool(text) and "".join(first.text.split()) == text
 
 
-class VariablesMixin:
+class VariablesMixin(GettersMixin):
     """get_variable, tf.Variable and their reports; a part of `TFApi`."""
 
     VAR_ARGS = ("name", "shape", "dtype", "initializer", "regularizer", "trainable", "collections",
                 "caching_device", "partitioner", "validate_shape", "use_resource", "custom_getter", "constraint")
 
     def get_variable(self, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Frame) -> Value:
-        origin = self.interp.origin(frame.module, node)
         if "reuse" in kwargs:
+            origin = self.interp.origin(frame.module, node)
             self.interp.report(RawReport("TFS109", origin, {
                 "detail": "get_variable() has no reuse parameter: TensorFlow raises \"get_variable() got an "
                           "unexpected keyword argument 'reuse'\"; set reuse on the enclosing variable_scope"},
@@ -50,16 +51,14 @@ class VariablesMixin:
         name = to_name(bound.get("name", Unknown("name")))
         if name is None:
             return TensorVal(None, None, True)
-        getter = self.interp.graph.current.custom_getter
-        if "custom_getter" in bound or getter is True:
+        origin = self.interp.origin(frame.module, node)
+        if "custom_getter" in bound:  # a getter of its own, not followed: it may create any name
+            self.unknown_variable(origin, "get_variable")
             return TensorVal(None, None, True)
-        if getter:
-            return self.through_custom_getter(getter, name, bound, node, frame)
-        return self.request_variable(name, bound, origin, frame)
+        return self.store_variable(self.build_request(name, bound, origin), bound, node, frame)
 
-    def request_variable(self, name: Name, bound: Dict[str, Value], origin: Origin, frame: Frame,
-                         absolute: bool = False, reuse: Any = None) -> Value:
-        """get_variable's own work once the name is final: build the request, run the store."""
+    def build_request(self, name: Name, bound: Dict[str, Value], origin: Origin) -> VarRequest:
+        """What get_variable's arguments ask the store for, as far as they are known."""
         shape = shape_of(bound["shape"]) if "shape" in bound else NOT_GIVEN
         if "shape" in bound and isinstance(bound["shape"], Unknown):
             shape = MAYBE_GIVEN
@@ -69,49 +68,7 @@ class VariablesMixin:
             init = "callable" if shape is not NOT_GIVEN else "unknown"
         if "partitioner" in bound:
             init = "unknown" if init == "none" else init
-        request = VarRequest(name, shape, dtype, init, init_shape, init_dtype, origin, absolute=absolute,
-                             reuse=reuse)
-        record = self.create(request, origin, frame)
-        if "collections" in bound:
-            gstep.note_collections(self.interp.graph, gstep.read_keys(bound["collections"], self.interp.iterate))
-        shape_out = record.shape if record is not None else None
-        return TensorVal(shape_out, record.dtype if record is not None else None, True,
-                         record.name if record is not None else None)
-
-    def through_custom_getter(self, getter: Value, name: Name, bound: Dict[str, Value], node: Any,
-                              frame: Frame) -> Value:
-        """A scope's custom_getter gets the full name and every argument; what it passes on is created."""
-        graph = self.interp.graph
-        full = names.join(graph.current.name, name)
-        reuse = graph.current_reuse()
-        reuse_value: Value = Const(True) if reuse == frozenset("T") else Const(False) if reuse == frozenset("F") \
-            else AUTO_REUSE if reuse == frozenset("A") else Unknown("reuse")
-        kwargs: Dict[str, Value] = {k: v for k, v in bound.items() if k != "name"}
-        for key in ("shape", "dtype", "initializer"):
-            kwargs.setdefault(key, Const(None))
-        true_getter = TFObject("true_getter", None, state={"reuse": reuse_value})
-        kwargs.update({"getter": true_getter, "name": str_value(full), "reuse": reuse_value})
-        result = self.interp.call_value(getter, [], kwargs, node, frame)
-        return result if isinstance(result, TensorVal) else TensorVal(None, None, True)
-
-    def call_true_getter(self, obj: TFObject, args: List[Value], kwargs: Dict[str, Value], node: Any,
-                         frame: Frame) -> Value:
-        """The getter a custom getter receives: the store's get_variable, with the full name as given."""
-        if "**unknown**" in kwargs:
-            return TensorVal(None, None, True)
-        order = ("name",) + self.VAR_ARGS[1:]
-        bound = self.bind(args, {k: v for k, v in kwargs.items() if k != "reuse"}, order)
-        name = to_name(bound.get("name", Unknown("name")))
-        if name is None:
-            return TensorVal(None, None, True)
-        passed = kwargs.get("reuse")
-        reuse: Any = None
-        if passed is not None and passed is not obj.state["reuse"]:
-            arg = self.reuse_arg(passed)
-            reuse = frozenset("FTA") if arg == "invalid" or arg == ARG_ANY else \
-                frozenset("F" if a == "N" else a for a in arg)
-        origin = self.interp.origin(frame.module, node)
-        return self.request_variable(name, bound, origin, frame, absolute=True, reuse=reuse)
+        return VarRequest(name, shape, dtype, init, init_shape, init_dtype, origin)
 
     def initializer_kind(self, value: Optional[Value]) -> Tuple[str, Shape, Optional[str]]:
         if value is None or (isinstance(value, Const) and value.value is None):
