@@ -237,7 +237,7 @@ class StatementsMixin:
 
     def join_envs(self, a: Dict[str, Value], b: Dict[str, Value]) -> Dict[str, Value]:
         out: Dict[str, Value] = {}
-        for key in set(a) | set(b):
+        for key in list(a) + [k for k in b if k not in a]:  # not a set: its order varies by hash seed
             if key in a and key in b:
                 out[key] = self.join(a[key], b[key])
             else:

@@ -113,6 +113,12 @@ MAYBE_GIVEN = _Sentinel("MAYBE_GIVEN")  # a shape argument whose value may be No
 UNKNOWN_COUNT = -1
 
 
+def _union(a: Dict[Any, Any], b: Dict[Any, Any]) -> List[Any]:
+    """The keys of both, in a's order then b's: a set's order would depend on PYTHONHASHSEED, and the
+    store's order decides which variable a message names."""
+    return list(a) + [key for key in b if key not in a]
+
+
 class GraphState:
     """A graph's variable store, scope counts, reuse flags and the current scope stack."""
 
@@ -152,7 +158,7 @@ class GraphState:
     def merge(self, a: "GraphState", b: "GraphState") -> None:
         """Become the join of two branch outcomes: what holds on both stays certain."""
         self.vars = {}
-        for key in set(a.vars) | set(b.vars):
+        for key in _union(a.vars, b.vars):
             ra, rb = a.vars.get(key), b.vars.get(key)
             if ra is not None and rb is not None:
                 same = ra.shape == rb.shape and ra.dtype == rb.dtype
@@ -165,11 +171,11 @@ class GraphState:
                 self.vars[key] = VarRecord(key, rec.shape, rec.dtype, rec.origin, rec.open_id, False, rec.created_by,
                                            rec.scope)
         self.counts = {}
-        for key in set(a.counts) | set(b.counts):
+        for key in _union(a.counts, b.counts):
             ca, cb = a.counts.get(key, 0), b.counts.get(key, 0)
             self.counts[key] = ca if ca == cb else UNKNOWN_COUNT
         self.scope_reuse = {}
-        for key in set(a.scope_reuse) | set(b.scope_reuse):
+        for key in _union(a.scope_reuse, b.scope_reuse):
             self.scope_reuse[key] = a.scope_reuse.get(key, frozenset()) | b.scope_reuse.get(key, frozenset())
         self.reuse_origin = {**b.reuse_origin, **a.reuse_origin}
         self.stack = list(a.stack)
