@@ -41,10 +41,12 @@ def test_reachable_follows_imports_and_parent_packages(tmp_path: Path) -> None:
         "pkg/ops.py": H,
         "pkg/models/__init__.py": "from . import net\n",
         "pkg/models/net.py": "from ..ops import *\n",
-        "main.py": "import json\nfrom pkg.models import (net,\n    net as n2)\n",
+        "pkg/models/head.py": "",
+        "main.py": "import json\nfrom pkg.models import (net,  # the trunk\n    head as h)\n",
     })
     reach = {Path(p).relative_to(tmp_path).as_posix() for p in project.reachable(str(tmp_path / "main.py"))}
-    assert reach == {"main.py", "pkg/__init__.py", "pkg/models/__init__.py", "pkg/models/net.py", "pkg/ops.py"}
+    assert reach == {"main.py", "pkg/__init__.py", "pkg/models/__init__.py", "pkg/models/net.py", "pkg/ops.py",
+                     "pkg/models/head.py"}
 
 
 def test_trees_are_dropped_after_their_last_unit_and_results_do_not_change(tmp_path: Path) -> None:

@@ -27,8 +27,8 @@ from tfscope_lint.findings import FileProblem, Finding
 # A file that mentions none of these cannot create or scope a TF variable by itself.
 PREFILTER = re.compile(r"tensorflow|tf_slim|variable_scope|get_variable|\bslim\b|\btf\.|rnn_cell|make_template")
 # Import statements, read from the text without parsing: enough to tell which project modules a file uses.
-IMPORT_LINE = re.compile(r"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+\(?([\w., \t]*)|import[ \t]+([\w., \t]+))",
-                         re.MULTILINE)
+IMPORT_LINE = re.compile(r"^[ \t]*(?:from[ \t]+(\.*)([\w.]*)[ \t]+import[ \t]+(?:\(([\w., \t\r\n#]*)\)|([\w., \t]*))"
+                         r"|import[ \t]+([\w., \t]+))", re.MULTILINE)
 
 
 @dataclass
@@ -190,7 +190,8 @@ class Project:
         if cached is not None:
             return cached
         candidates: List[str] = []
-        for dots, base, names, plain in IMPORT_LINE.findall(source.text):
+        for dots, base, listed, names, plain in IMPORT_LINE.findall(source.text):
+            names = listed or names
             if plain:
                 for item in plain.split(","):
                     if item.split():
