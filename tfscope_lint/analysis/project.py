@@ -191,7 +191,7 @@ class Project:
             return cached
         candidates: List[str] = []
         for dots, base, listed, names, plain in IMPORT_LINE.findall(source.text):
-            names = listed or names
+            names = re.sub(r"#[^\r\n]*", "", listed) or names
             if plain:
                 for item in plain.split(","):
                     if item.split():
