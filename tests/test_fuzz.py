@@ -96,10 +96,6 @@ def test_the_property_checker_sees_broken_properties(monkeypatch: pytest.MonkeyP
 # ones: strict xfails, so that a fix shows. (program, the innermost line of TF's traceback in the
 # program, the lines where an error finding would be right: the failing call or the call that leads there)
 MISSED_BY_THE_ANALYSIS = {
-    "constant_initializer_float_into_int32": (HEADER + (
-        'w = tf.get_variable("w", [3], initializer=tf.constant_initializer(1.0), dtype=tf.int32)\n'), 2, {2}),
-    "random_normal_initializer_into_int32": (HEADER + (
-        'w = tf.get_variable("w", [3], initializer=tf.random_normal_initializer(), dtype=tf.int32)\n'), 2, {2}),
     "tf_variable_in_a_template_called_twice": (HEADER + '''
 
 def block(x):

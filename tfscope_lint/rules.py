@@ -247,7 +247,7 @@ with tf.variable_scope("embedding", reuse=True):
     ),
     Rule(
         "TFS106", "dtype-mismatch", ERROR,
-        "A variable is shared with another dtype, or a constant initializer disagrees with dtype=.",
+        "A variable is shared with another dtype, or its initializer cannot make values of dtype=.",
         "{detail}",
         explanation="""\
 Sharing also checks the dtype. A variable created as int64 cannot be fetched as float32, which
@@ -256,7 +256,10 @@ TensorFlow raises `Trying to share variable counter/step, but specified dtype fl
 dtype int64_ref`. Layers take their dtype from their input, so a float16 input to a layer shared
 with a float32 one fails the same way. A constant initializer whose own dtype differs from
 `dtype=` fails too: `initializer=[1, 2]` is int32, so with `dtype=tf.float32` TensorFlow raises
-`Initializer type '<dtype: 'int32'>' and explicit dtype '<dtype: 'float32'>' don't match`.\
+`Initializer type '<dtype: 'int32'>' and explicit dtype '<dtype: 'float32'>' don't match`. And an
+initializer that makes floats only (random normal, truncated normal, Glorot, variance scaling,
+orthogonal, `constant_initializer(1.0)`) cannot fill an integer or bool variable: with
+`dtype=tf.int32` TensorFlow raises `TypeError: Expected int32, but got 0.0 of type 'float'`.\
 """,
         bad_example="""\
 import tensorflow as tf

@@ -16,9 +16,10 @@ from tfscope_lint.analysis.getters import GettersMixin
 from tfscope_lint.analysis.context import Frame, Origin, RawReport
 from tfscope_lint.analysis.tfnames import constant_info, dtype_of, is_initializer_path, shape_of
 from tfscope_lint.analysis.values import (
-    Const, FunctionVal, TFObject, TFRef, TensorVal, Unknown, Value, to_name,
+    Const, FunctionVal, SeqVal, TFObject, TFRef, TensorVal, Unknown, Value, to_name,
 )
 from tfscope_lint.model import names
+from tfscope_lint.model.catalogue import FLOAT_ONLY_INITIALIZERS
 from tfscope_lint.model.graph import (
     MAYBE_GIVEN, NOT_GIVEN, GraphState, ModelError, VarRecord, VarRequest, reusing,
 )
@@ -74,7 +75,7 @@ class VariablesMixin(GettersMixin):
         if value is None or (isinstance(value, Const) and value.value is None):
             return "none", None, None
         if isinstance(value, TFObject) and value.kind == "initializer":
-            return "callable", None, None
+            return "callable", None, ("float" if makes_only_floats(value) else None)
         if isinstance(value, TFRef):
             return ("callable" if is_initializer_path(value.path) else "unknown"), None, None
         if isinstance(value, FunctionVal) and isinstance(value.node, cst.Lambda):
@@ -161,6 +162,11 @@ class VariablesMixin(GettersMixin):
             facts["detail"] = (f"Variable '{variable}' gets a constant initializer of dtype "
                                f"{error.detail.get('init_dtype')} but dtype={error.detail.get('dtype')}: TensorFlow "
                                f"raises 'Initializer type ... and explicit dtype ... don't match.'")
+        elif error.kind == "float_initializer":
+            code = "TFS106"
+            facts["detail"] = (f"Variable '{variable}' is {error.detail.get('dtype')}, but its initializer makes "
+                               f"floating-point values only: TensorFlow raises TypeError 'Expected "
+                               f"{error.detail.get('dtype')}, but got ... of type 'float'' (or a ValueError on the dtype)")
         elif error.kind == "undefined_shape":
             code = "TFS107"
         elif error.kind == "constant_with_shape":
@@ -259,3 +265,18 @@ class VariablesMixin(GettersMixin):
         key = bound.get("names" if many else "name", Unknown("collection"))
         gstep.note_collections(self.interp.graph, gstep.read_keys(key, self.interp.iterate) if many else [key])
         return Const(None)
+
+
+def makes_only_floats(initializer: TFObject) -> bool:
+    """An initializer certain to make floating-point values only (see catalogue.FLOAT_ONLY_INITIALIZERS)."""
+    kind = initializer.spec
+    if kind in FLOAT_ONLY_INITIALIZERS:
+        return True
+    if kind in ("constant_initializer", "constant"):
+        value = initializer.args[0] if initializer.args else initializer.kwargs.get("value")
+        if isinstance(value, SeqVal):
+            return any(isinstance(item, Const) and isinstance(item.value, float) for item in value.items)
+        return isinstance(value, Const) and isinstance(value.value, float)
+    if kind in ("random_uniform_initializer", "random_uniform"):
+        return len(initializer.args) < 2 and "maxval" not in initializer.kwargs
+    return False

@@ -199,3 +199,18 @@ def naming_rows() -> Tuple[Tuple[str, str, str], ...]:
     rows.append(("tf.train.get_or_create_global_step", "the current scope", "global_step"))
     rows.append(("tf.make_template(name, fn)", "name, name_1, ... at the first call; later calls reuse", "fn's"))
     return tuple(rows)
+
+
+# TF 1.x initializers that can only make floating-point values: with an integer or bool `dtype=`,
+# get_variable raises (TypeError "Expected int32, but got 0.0 of type 'float'", or a ValueError on the
+# dtype), checked under TensorFlow for int32, int64 and bool. `constant_initializer` joins them when its
+# value is a float, `random_uniform_initializer` when it has no maxval; zeros and ones make any dtype.
+FLOAT_ONLY_INITIALIZERS = frozenset({
+    "random_normal_initializer", "truncated_normal_initializer", "glorot_uniform_initializer",
+    "glorot_normal_initializer", "variance_scaling_initializer", "orthogonal_initializer",
+    "uniform_unit_scaling_initializer", "xavier_initializer", "xavier_initializer_conv2d",
+    # their tf.initializers.* names
+    "random_normal", "truncated_normal", "glorot_uniform", "glorot_normal", "variance_scaling", "orthogonal",
+    "he_normal", "he_uniform", "lecun_normal", "lecun_uniform",
+})
+NON_FLOAT_DTYPES = frozenset({"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "bool"})

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, FrozenSet, List, Optional, Tuple
 
 from tfscope_lint.model import names
+from tfscope_lint.model.catalogue import NON_FLOAT_DTYPES
 from tfscope_lint.model.names import Atom, Name
 from tfscope_lint.model.shapes import Shape, canonical_dtype, compatible, fully_defined
 
@@ -85,6 +86,7 @@ class VarRequest:
     shape: a Shape when given (None inside means unknown rank), `NOT_GIVEN`, or `UNKNOWN`.
     init: "none", "callable" (needs shape), "lambda" (no arguments), "constant", "unknown",
     "layer" (a library computes the shape from its input: unknown dimensions are not missing ones).
+    init_dtype: a constant initializer's dtype; "float" for a callable one that makes floats only.
     """
 
     local_name: Name
@@ -314,6 +316,8 @@ class GraphState:
         if (isinstance(explicit_dtype, str) and req.init == "constant" and req.init_dtype is not None
                 and canonical_dtype(req.init_dtype) != explicit_dtype):
             errors.append(error("init_dtype_mismatch", init_dtype=canonical_dtype(req.init_dtype), dtype=explicit_dtype))
+        if req.init == "callable" and req.init_dtype == "float" and explicit_dtype in NON_FLOAT_DTYPES:
+            errors.append(error("float_initializer", dtype=explicit_dtype))
         if req.init == "constant" and req.shape is not NOT_GIVEN and req.shape is not MAYBE_GIVEN:
             errors.append(error("constant_with_shape"))
         wanted_dtype = explicit_dtype if explicit_dtype is not None else (scope.dtype or "float32")
