@@ -172,8 +172,6 @@ deep(2)
 ''', 7, {7}),
 }
 TF_SAYS = {
-    "constant_initializer_float_into_int32": "TypeError: Expected int32, but got 1.0 of type 'float'",
-    "random_normal_initializer_into_int32": "TypeError: Expected int32, but got 0.0 of type 'float'",
     "tf_variable_in_a_template_called_twice": "ValueError: Trainable variable created when calling a template "
                                               "after the first time",
     "environment_variable_default_takes_the_failing_branch": "ValueError: Variable right/w does not exist",

@@ -648,6 +648,13 @@ def test_new_variable_rows(case: str, reuse: str, call: dict, expected: List[str
     ("a alias matches", dict(dtype="float", init="constant", init_shape=(2,), init_dtype="float32"), []),
     ("a same dtype", dict(dtype="int32", init="constant", init_shape=(2,), init_dtype="int32"), []),
     ("a callable initializer is not checked", dict(shape=(2,), dtype="int32", init="callable"), []),
+    # c: an initializer that makes floats only cannot fill an integer or bool variable (TypeError in TF)
+    ("c floats into int32", dict(shape=(2,), dtype="int32", init="callable", init_dtype="float"),
+     ["float_initializer"]),
+    ("c floats into bool", dict(shape=(2,), dtype="bool", init="callable", init_dtype="float"),
+     ["float_initializer"]),
+    ("c floats into float16", dict(shape=(2,), dtype="float16", init="callable", init_dtype="float"), []),
+    ("c floats, dtype left out (float32)", dict(shape=(2,), init="callable", init_dtype="float"), []),
     ("a unknown init dtype", dict(dtype="int32", init="constant", init_shape=(2,)), []),
     # b: constant initializer together with a shape, including shape=[]
     ("b constant with shape", dict(shape=(2,), init="constant", init_shape=(2,), init_dtype="float32"),
