@@ -28,6 +28,7 @@ ERROR_TEXT = {
                "not in list of allowed values", "got invalid value <dtype"),
     "TFS107": ("did not get an initializer", "initializer passed is not valid", "must be fully defined"),
     "TFS108": ("do not specify shape",),
+    "TFS110": ("Trainable variable created when calling a template after the first time",),
     "TFS109": ("reuse=True cannot be used without a name_or_scope",
                "The reuse parameter must be True or False or None",
                "unexpected keyword argument 'reuse'"),

@@ -96,17 +96,6 @@ def test_the_property_checker_sees_broken_properties(monkeypatch: pytest.MonkeyP
 # ones: strict xfails, so that a fix shows. (program, the innermost line of TF's traceback in the
 # program, the lines where an error finding would be right: the failing call or the call that leads there)
 MISSED_BY_THE_ANALYSIS = {
-    "tf_variable_in_a_template_called_twice": (HEADER + '''
-
-def block(x):
-    v = tf.Variable(tf.zeros([3]), name="kernel")
-    return x + v
-
-
-tmpl = tf.make_template("net", block)
-x = tmpl(tf.zeros([3]))
-x = tmpl(x)
-''', 11, {5, 11}),
     "environment_variable_default_takes_the_failing_branch": ('''import os
 
 import tensorflow as tf
@@ -172,8 +161,6 @@ deep(2)
 ''', 7, {7}),
 }
 TF_SAYS = {
-    "tf_variable_in_a_template_called_twice": "ValueError: Trainable variable created when calling a template "
-                                              "after the first time",
     "environment_variable_default_takes_the_failing_branch": "ValueError: Variable right/w does not exist",
     "long_loop_fails_on_its_second_iteration": "ValueError: Variable layer/b_1 does not exist",
     "builder_called_in_a_loop_over_a_generator": "ValueError: Variable b already exists, disallowed",

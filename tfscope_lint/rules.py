@@ -368,6 +368,46 @@ with tf.variable_scope("layer", reuse=True):
         hint="Set reuse on a named variable_scope (reuse=True, False, None or tf.AUTO_REUSE).",
     ),
     Rule(
+        "TFS110", "variable-in-template", ERROR,
+        "A template's second or later call creates a trainable tf.Variable.",
+        "Template '{template}' is called again here, and its function creates a trainable tf.Variable "
+        "('{variable}'): TensorFlow raises 'Trainable variable created when calling a template after the first time'",
+        explanation="""\
+`tf.make_template` shares variables by re-entering its scope with reuse after the first call, which
+only works for variables made by `tf.get_variable` (and the layers built on it). A `tf.Variable`
+ignores reuse, so the second call would make a second copy; the template checks for this and
+raises `ValueError: Trainable variable created when calling a template after the first time,
+perhaps you used tf.Variable when you meant tf.get_variable`. Non-trainable variables are allowed.\
+""",
+        bad_example="""\
+import tensorflow as tf
+
+
+def scale(x):
+    gain = tf.Variable(tf.ones([3]), name="gain")
+    return x * gain
+
+
+scale_tmpl = tf.make_template("scale", scale)
+a = scale_tmpl(tf.zeros([3]))
+b = scale_tmpl(tf.ones([3]))  # ValueError: Trainable variable created when calling a template after the first time
+""",
+        good_example="""\
+import tensorflow as tf
+
+
+def scale(x):
+    gain = tf.get_variable("gain", [3], initializer=tf.ones_initializer())
+    return x * gain
+
+
+scale_tmpl = tf.make_template("scale", scale)
+a = scale_tmpl(tf.zeros([3]))
+b = scale_tmpl(tf.ones([3]))  # the same gain
+""",
+        hint="Create the template's variables with tf.get_variable (or a tf.layers/slim layer), not tf.Variable.",
+    ),
+    Rule(
         "TFS201", "variable-in-reused-builder", WARNING,
         "tf.Variable inside a builder that runs again under reuse silently makes a second variable.",
         "tf.Variable ignores reuse: this builder runs again in reusing scope '{scope}', and each run makes a new "

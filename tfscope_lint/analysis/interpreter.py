@@ -47,6 +47,8 @@ class Interpreter(StatementsMixin, ExpressionsMixin, CallsMixin):
         self.handlers: List[List[str]] = []  # exception classes caught by enclosing try blocks
         self.steps = 0
         self.called: set = set()
+        self.trainable_variables: List[str] = []  # names of trainable tf.Variables made on every path, in order
+        self.template_reruns = 0  # > 0 inside a template's later call, where TFS110 covers a trainable tf.Variable
         self.site_runs: Dict[Tuple[int, object], int] = {}
         self.loop_ids = itertools.count(1)
         self.loops: List[list] = []  # [loop node, iteration] of the loops and comprehensions running, innermost last

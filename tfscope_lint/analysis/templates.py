@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, List, Tuple
 
+from tfscope_lint.analysis.context import RawReport
 from tfscope_lint.analysis.values import Const, TFObject, Unknown, Value, truth
 
 PARAMS = ("name_", "func_", "create_scope_now_", "unique_name_", "custom_getter_")
@@ -52,12 +53,30 @@ def call_template(libs: Any, obj: TFObject, args: List[Value], kwargs: Dict[str,
             first = state["calls"] == 0
             as_value, on_exit = libs.api.open_scope(scope, Const(None), Const(not first), None, origin, frame)
         state["calls"] += 1
+        interp = libs.interp
+        certain = interp.uncertain == 0 and not interp.current_frame_uncertain()
+        later = certain and state.get("certain_calls", 0) > 0
+        made = len(interp.trainable_variables)
+        interp.template_reruns += later
         try:
-            return libs.interp.call_value(state["func"], list(args), merged, node, frame)
+            result = interp.call_value(state["func"], list(args), merged, node, frame)
         finally:
+            interp.template_reruns -= later
             on_exit()
+        if later and len(interp.trainable_variables) > made:
+            _report_new_trainable(libs, state, origin, interp.trainable_variables[made])
+        if certain:
+            state["certain_calls"] = state.get("certain_calls", 0) + 1
+        return result
     finally:
         libs.interp.uncertain -= opaque
+
+
+def _report_new_trainable(libs: Any, state: Dict[str, Any], origin: Any, variable: str) -> None:
+    """TF checks after a template's later call that it made no trainable variable, and raises if it did."""
+    template = state.get("name")
+    label = template.value if isinstance(template, Const) and isinstance(template.value, str) else "?"
+    libs.interp.report(RawReport("TFS110", origin, {"template": label, "variable": variable}, [], variable, None))
 
 
 def _own_scope(libs: Any, state: Dict[str, Any], origin: Any, frame: Any) -> Tuple[Value, Callable[[], None]]:

@@ -249,7 +249,12 @@ class VariablesMixin(GettersMixin):
         gstep.note_variable_name(graph, to_name(bound.get("name", Const("Variable"))))
         if "collections" in bound:
             gstep.note_collections(graph, gstep.read_keys(bound["collections"], self.interp.iterate))
-        if runs >= 1 and reusing(graph.current_reuse()):
+        trainable = bound.get("trainable", Const(None))
+        certainly_trainable = isinstance(trainable, Const) and trainable.value in (None, True)
+        if certainly_trainable and self.interp.uncertain == 0 and not self.interp.current_frame_uncertain():
+            name = to_name(bound.get("name", Const("Variable"))) or names.text("Variable")  # for TFS110
+            self.interp.trainable_variables.append(names.render(names.join(graph.current.name, name)))
+        if runs >= 1 and reusing(graph.current_reuse()) and not (certainly_trainable and self.interp.template_reruns):
             origin = self.interp.origin(frame.module, node)
             name = to_name(bound.get("name", Const("Variable"))) or names.text("Variable")
             scope = names.render(graph.current.name) or "<root>"
