@@ -16,6 +16,8 @@ from typing import Dict, Iterator, List, Optional, Tuple
 
 import libcst as cst
 
+from tfscope_lint.analysis.positions import line_starts
+
 # Names whose presence in a function body makes it worth analysing alone, in an unknown context:
 # only argument errors of these APIs can be certain there.
 VARIABLE_API_NAMES = frozenset({
@@ -136,12 +138,13 @@ def _facts(func: ast.AST) -> FunctionFacts:
     return FunctionFacts(generator, touches)
 
 
-def outline(parsed: Optional[ast.Module], tree: cst.Module, text: str) -> Optional[Dict[int, FunctionFacts]]:
-    """Facts per libcst FunctionDef (by id), or None when the two trees cannot be matched."""
+def outline(parsed: Optional[ast.Module], cst_funcs: List[cst.FunctionDef], text: str,
+            ) -> Optional[Dict[int, FunctionFacts]]:
+    """Facts per libcst FunctionDef (by id; `cst_funcs` as `_cst_functions` lists them), or None when the
+    two trees cannot be matched."""
     if parsed is None:
         return None
     names, found = _all_facts(parsed, text)
-    cst_funcs = list(_cst_functions(list(tree.body)))
     if len(names) != len(cst_funcs):
         return None
     facts: Dict[int, FunctionFacts] = {}
@@ -154,7 +157,6 @@ def outline(parsed: Optional[ast.Module], tree: cst.Module, text: str) -> Option
 
 # The text that makes a function worth analysing alone: a use of a variable API, or a `reuse=`.
 _TOUCHES = re.compile(r"\b(?:" + "|".join(sorted(VARIABLE_API_NAMES)) + r")\b|\breuse\s*=")
-_NEWLINE = re.compile(r"\r\n?|\n")
 
 
 def _all_facts(parsed: ast.Module, text: str) -> Tuple[List[str], List[FunctionFacts]]:
@@ -163,7 +165,7 @@ def _all_facts(parsed: ast.Module, text: str) -> Tuple[List[str], List[FunctionF
     Whether a function touches variables is a search of its text, which may also see a name in a
     comment (a function analysed alone for nothing, never one skipped); whether it is a generator
     needs the tree, walked only for the rare function whose text says `yield`."""
-    starts = [0] + [match.end() for match in _NEWLINE.finditer(text)] + [len(text)]
+    starts = line_starts(text) + [len(text)]
     names: List[str] = []
     facts: List[FunctionFacts] = []
     for func in _ast_functions(parsed.body):

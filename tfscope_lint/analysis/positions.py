@@ -64,6 +64,11 @@ class _OffsetState(CodegenState):
             self.spans[node] = (start, end)
 
 
+def line_starts(text: str) -> List[int]:
+    """The offset at which each line starts, lines split as Python and libcst split them."""
+    return [0] + [match.end() for match in _NEWLINE.finditer(text)]
+
+
 class NodePositions:
     """(line, column, end line, end column) of any node of one module: lines from 1, columns from 0."""
 
@@ -71,8 +76,7 @@ class NodePositions:
         state = _OffsetState(module)
         module._codegen(state)
         self._spans = state.spans
-        code = "".join(state.tokens)
-        self._line_starts = [0] + [match.end() for match in _NEWLINE.finditer(code)]
+        self._line_starts = line_starts("".join(state.tokens))
 
     def _point(self, offset: int) -> Tuple[int, int]:
         line = bisect_right(self._line_starts, offset)

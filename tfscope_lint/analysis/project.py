@@ -54,9 +54,8 @@ class SourceFile:
 
     def function_index(self) -> Dict[int, int]:
         """Each function definition's rank in a pre-order walk: a key that is the same in every process."""
-        if self._index is None:
-            assert self.tree is not None
-            self._index = {id(node): i for i, node in enumerate(_cst_functions(list(self.tree.body)))}
+        self.parse()
+        assert self._index is not None
         return self._index
 
     _effects: Optional[bool] = None
@@ -119,7 +118,9 @@ class SourceFile:
                 self.tree = None
                 self.error = (exc.lineno or 1, exc.offset or 1, exc.msg or "invalid syntax")
             elif self.tree is not None:
-                self._facts = outline(self._ast, self.tree, self.text)
+                functions = list(_cst_functions(list(self.tree.body)))
+                self._index = {id(node): rank for rank, node in enumerate(functions)}
+                self._facts = outline(self._ast, functions, self.text)
             self._ast = None
         return self.tree
 

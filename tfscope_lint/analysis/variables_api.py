@@ -246,21 +246,21 @@ class VariablesMixin(GettersMixin):
         value = bound.get("initial_value")
         shape, dtype = (value.shape, value.dtype) if isinstance(value, TensorVal) else constant_info(value)[:2] \
             if value is not None else (None, None)
-        gstep.note_variable_name(graph, to_name(bound.get("name", Const("Variable"))))
+        given = to_name(bound.get("name", Const("Variable")))
+        gstep.note_variable_name(graph, given)
         if "collections" in bound:
             gstep.note_collections(graph, gstep.read_keys(bound["collections"], self.interp.iterate))
+        full = names.render(names.join(graph.current.name, given or names.text("Variable")))
         trainable = bound.get("trainable", Const(None))
         certainly_trainable = isinstance(trainable, Const) and trainable.value in (None, True)
         if certainly_trainable and self.interp.uncertain == 0 and not self.interp.current_frame_uncertain():
-            name = to_name(bound.get("name", Const("Variable"))) or names.text("Variable")  # for TFS110
-            self.interp.trainable_variables.append(names.render(names.join(graph.current.name, name)))
+            self.interp.trainable_variables.append(full)  # for TFS110
         if runs >= 1 and reusing(graph.current_reuse()) and not (certainly_trainable and self.interp.template_reruns):
             origin = self.interp.origin(frame.module, node)
-            name = to_name(bound.get("name", Const("Variable"))) or names.text("Variable")
             scope = names.render(graph.current.name) or "<root>"
-            self.interp.report(RawReport("TFS201", origin, {
-                "scope": scope, "variable": names.render(names.join(graph.current.name, name))},
-                related=self.reuse_related(graph, graph.current), variable=None, scope=scope), None)
+            self.interp.report(RawReport("TFS201", origin, {"scope": scope, "variable": full},
+                                         related=self.reuse_related(graph, graph.current), variable=None,
+                                         scope=scope), None)
         return TensorVal(shape, dtype if isinstance(dtype, str) else None, True)
 
     def add_to_collection(self, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Frame,
