@@ -119,7 +119,7 @@ def _overrides(options: Dict[str, Any]) -> Dict[str, Any]:
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary, no progress bar.")
 @click.option("--no-color", is_flag=True, help="Never colour the output (NO_COLOR is respected too).")
 @click.option("-v", "--verbose", is_flag=True, help="Show the details of files that could not be checked "
-              "(the traceback of an internal error).")
+              "(the traceback of an internal error), and where a budget cut a file's analysis short.")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
               help="Worker processes; 0 means one per core.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
