@@ -284,7 +284,7 @@ with tf.variable_scope("counter", reuse=True):
     Rule(
         "TFS107", "undefined-shape", ERROR,
         "A new variable gets neither a shape nor an initializer that determines one.",
-        "Variable '{variable}' is created with no shape and no initializer that gives one",
+        "Variable '{variable}' is created {problem}",
         explanation="""\
 A new variable needs a shape, from `shape=` or from a value initializer (a tensor or an array,
 which carries its own shape). With neither, TensorFlow cannot make it: TF 1.15 raises `The

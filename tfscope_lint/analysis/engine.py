@@ -38,6 +38,7 @@ class UnitResult:
     problems: List[FileProblem] = field(default_factory=list)
     called: List[FunctionKey] = field(default_factory=list)
     alone: Dict[FunctionKey, List[Finding]] = field(default_factory=dict)  # the file's uncalled functions, alone
+    alone_notes: Dict[FunctionKey, List[FileProblem]] = field(default_factory=dict)  # where budgets cut them
     deps: List[str] = field(default_factory=list)  # every project file the unit read
 
 
@@ -57,7 +58,7 @@ def run_entry(project: Project, path: str) -> UnitResult:
     ctx = run.context_for(source)
     assert ctx is not None
     _guarded(result, path, lambda: interp.run_module(ctx, as_main=True))
-    _note_budget(result, path, interp)
+    result.problems.extend(_budget_note(path, interp))
     result.findings = _to_findings(interp.reports, project.tf_version)
     called: Set[FunctionKey] = set()
     for used in run.contexts_by_path.values():
@@ -78,6 +79,9 @@ def run_entry(project: Project, path: str) -> UnitResult:
         alone = Interpreter(run)
         _guarded(result, path, lambda: alone.run_function_alone(func, owner))
         result.alone[(path, rank)] = _to_findings(alone.reports, project.tf_version)
+        notes = _budget_note(path, alone, f"{func.name} (analysed alone, as nothing calls it)")
+        if notes:
+            result.alone_notes[(path, rank)] = notes
     result.called = sorted(called)
     result.deps = sorted(set(run.contexts_by_path) | run.extra_deps)
     return result
@@ -96,10 +100,10 @@ def _guarded(result: UnitResult, path: str, work) -> None:  # type: ignore[no-un
         result.problems.append(FileProblem(path, f"internal error: {type(exc).__name__}: {exc}", detail))
 
 
-def _note_budget(result: UnitResult, path: str, interp: Interpreter) -> None:
+def _budget_note(path: str, interp: Interpreter, alone_of: str = "") -> List[FileProblem]:
     """A run cut short by a budget stays quiet about what it did not see; --verbose says where it stopped."""
     if interp.budget_hit is None:
-        return
+        return []
     where = ""
     if interp.budget_site is not None:
         location = interp.budget_site.location()
@@ -109,7 +113,9 @@ def _note_budget(result: UnitResult, path: str, interp: Interpreter) -> None:
                   "the code after that point was not checked")
     else:
         reason = f"calls nested deeper than {interp.max_depth} levels were not followed (first{where})"
-    result.problems.append(FileProblem(path, reason, kind="note"))
+    if alone_of:
+        reason = f"in {alone_of}: {reason}"
+    return [FileProblem(path, reason, kind="note")]
 
 
 def _to_findings(reports: Iterable[RawReport], tf_version: str) -> List[Finding]:
@@ -252,15 +258,20 @@ def _result_to_json(result: UnitResult) -> dict:
         "problems": [[p.path, p.reason, p.detail, p.kind] for p in result.problems],
         "called": [list(k) for k in result.called],
         "alone": [[list(k), [_finding_json(f) for f in found]] for k, found in result.alone.items()],
+        "alone_notes": [[list(k), [[p.path, p.reason, p.detail, p.kind] for p in notes]]
+                        for k, notes in result.alone_notes.items()],
     }
 
 
 def _result_from_json(data: dict) -> UnitResult:
-    return UnitResult([_finding_from_json(f) for f in data["findings"]],
-                      [FileProblem(*p) for p in data["problems"]],
-                      [tuple(k) for k in data["called"]],  # type: ignore[misc]
-                      {tuple(k): [_finding_from_json(f) for f in found] for k, found in data["alone"]},  # type: ignore
-                      list(data.get("deps", {})))
+    return UnitResult(
+        findings=[_finding_from_json(f) for f in data["findings"]],
+        problems=[FileProblem(*p) for p in data["problems"]],
+        called=[tuple(k) for k in data["called"]],  # type: ignore[misc]
+        alone={tuple(k): [_finding_from_json(f) for f in found] for k, found in data["alone"]},  # type: ignore
+        alone_notes={tuple(k): [FileProblem(*p) for p in notes]  # type: ignore[misc]
+                     for k, notes in data.get("alone_notes", [])},
+        deps=list(data.get("deps", {})))
 
 
 # ---------------------------------------------------------------------------- orchestration
@@ -308,6 +319,9 @@ def _analyze(sources: Dict[str, str], jobs: int, cache_dir: Optional[str], tf_ve
         for key, found in sorted(result.alone.items()):
             if key not in called:
                 findings.extend(found)
+        for key, notes in sorted(result.alone_notes.items()):
+            if key not in called:
+                problems.extend(notes)
     return _dedupe(findings), _dedupe_problems(problems)
 
 

@@ -14,8 +14,8 @@ from tfscope_lint.analysis import builtins_impl, strings
 from tfscope_lint.analysis.context import Frame
 from tfscope_lint.analysis.signals import MAX_UNROLL
 from tfscope_lint.analysis.values import (
-    BoundMethod, BuiltinVal, ClassVal, Const, DictVal, FunctionVal, InstanceVal, ModuleVal, ScopeVal, SeqVal, SymStr,
-    TFCall, TFObject, TFRef, TensorVal, Unknown, Value, truth,
+    BoundMethod, BuiltinVal, ClassVal, Const, DictVal, FunctionVal, InstanceVal, ModuleVal, NoneDimension, OpaqueCode, ScopeVal, SeqVal,
+    SymStr, TFCall, TFObject, TFRef, TensorVal, Unknown, Value, is_code, truth,
 )
 
 
@@ -119,15 +119,17 @@ class ExpressionsMixin:
             return self.tf.attribute(owner, attr)
         if isinstance(owner, ModuleVal):
             return self.project.module_attr(self, owner, attr)
+        if isinstance(owner, OpaqueCode):
+            return OpaqueCode(f"{owner.reason}.{attr}" if len(owner.reason) < 80 else owner.reason)
         if isinstance(owner, InstanceVal):
             stores = self.attributes
             if attr in owner.attrs:
                 own = owner.attrs[attr]
-                return Unknown(f"attribute {attr}, maybe set elsewhere") if stores.stale(owner, attr, own) else own
+                return self.maybe_set_elsewhere(attr, own) if stores.stale(owner, attr, own) else own
             holder = owner.cls.holder(attr)
             found = holder.attrs[attr] if holder is not None else None
             if holder is not None and stores.stale(holder, attr, found, via=owner):
-                return Unknown(f"attribute {attr}, maybe set elsewhere")
+                return self.maybe_set_elsewhere(attr, found)
             if isinstance(found, FunctionVal):
                 if found.is_method_kind == "staticmethod":
                     return found
@@ -140,6 +142,8 @@ class ExpressionsMixin:
                 return found
             if attr == "__class__":
                 return owner.cls
+            if owner.cls.has_unknown_base():  # maybe a method of a class the analysis cannot read
+                return OpaqueCode(f"attribute {attr} of an object of an unknown class")
             return Unknown(f"attribute {attr}")
         if isinstance(owner, ClassVal):
             holder = owner.holder(attr)
@@ -161,9 +165,18 @@ class ExpressionsMixin:
             return Const(owner.name)
         if isinstance(owner, Const) and attr == "value" and isinstance(owner.value, int):
             return owner  # Dimension.value
+        if isinstance(owner, NoneDimension) and attr == "value":
+            return Const(None)
         if isinstance(owner, (Const, SymStr, SeqVal, DictVal)):
             return BoundMethod(BuiltinVal("method." + attr), owner)
         return Unknown(f"attribute {attr}")
+
+    @staticmethod
+    def maybe_set_elsewhere(attr: str, last_known: Value) -> Value:
+        """An attribute a store the analysis could not place may have replaced: unknown, and code if it was."""
+        if is_code(last_known):
+            return OpaqueCode(f"attribute {attr}, maybe set elsewhere")
+        return Unknown(f"attribute {attr}, maybe set elsewhere")
 
     def expr_Subscript(self, node: cst.Subscript, frame: Frame) -> Value:
         owner = self.eval(node.value, frame)
@@ -319,7 +332,9 @@ class ExpressionsMixin:
                 known = self._comp_level(node, node.for_in, inner, results)
         finally:
             self.frames.pop()
-        return SeqVal(results) if known else Unknown("comprehension")
+        if known:
+            return SeqVal(results)
+        return OpaqueCode("a comprehension of code") if any(is_code(r) for r in results) else Unknown("comprehension")
 
     def _comp_level(self, node: Any, comp: cst.CompFor, frame: Frame, results: List[Value]) -> bool:
         iterable = self.eval(comp.iter, frame)

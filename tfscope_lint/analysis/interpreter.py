@@ -44,6 +44,8 @@ class Interpreter(StatementsMixin, ExpressionsMixin, CallsMixin):
         self.reports: List[RawReport] = []
         self.call_stack: List[Tuple[Site, Any]] = []
         self.uncertain = 0
+        self.unknown_loops = 0  # > 0 inside a loop run as two iterations of an unknown count
+        self.alone = False  # analysing a function nothing called, in an unknown context
         self.handlers: List[List[str]] = []  # exception classes caught by enclosing try blocks
         self.steps = 0
         self.called: set = set()
@@ -110,6 +112,7 @@ class Interpreter(StatementsMixin, ExpressionsMixin, CallsMixin):
         """
         self.max_depth = ALONE_DEPTH
         self.max_steps = ALONE_STEPS
+        self.alone = True
         self.graph = GraphState(open_world=True)
         self.frames = []
         args: List[Value] = []

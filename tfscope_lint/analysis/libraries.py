@@ -367,7 +367,13 @@ class Libraries:
 
     def call_cell(self, cell: Value, depth: Optional[int], origin: Optional[Origin], frame: Any) -> None:
         """A cell's first call builds its variables under the current scope; later calls reuse them."""
-        if origin is None or not isinstance(cell, TFObject):
+        if origin is None:
+            return
+        if not isinstance(cell, TFObject) or cell.kind not in ("cell", "multi_cell", "wrapper"):
+            if not (isinstance(cell, Const) and cell.value is None):
+                # a cell the analysis does not know (chosen by a setting, a class of the user's): its variables
+                # have names it cannot tell
+                self.interp.graph.unseen_code(origin, "an RNN cell the analysis does not know")
             return
         if cell.kind == "wrapper":
             self.call_cell(cell.state["cell"], depth, origin, frame)
@@ -378,7 +384,9 @@ class Libraries:
             items = self.interp.iterate(cell.state["cells"])
             as_value, on_exit = self.api.open_scope(Const(None), Const("multi_rnn_cell"), None, None, origin, frame)
             try:
-                if items is None:
+                cells = cell.state["cells"]
+                if items is None or (isinstance(cells, SeqVal) and not cells.exact):
+                    self.interp.graph.unseen_code(origin, "cells of a MultiRNNCell the analysis cannot count")
                     return
                 for i, inner in enumerate(items):
                     _, exit_inner = self.api.open_scope(Const(f"cell_{i}"), Const(None), None, None, origin, frame)

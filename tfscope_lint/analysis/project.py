@@ -21,7 +21,8 @@ from tfscope_lint.analysis.outline import _cst_functions, import_has_effects, ou
 from tfscope_lint.analysis.parsing import parse_module
 from tfscope_lint.analysis.positions import NodePositions
 from tfscope_lint.analysis.tfapi import module_ref
-from tfscope_lint.analysis.values import LazyImport, ModuleVal, TFRef, Unknown, Value
+from tfscope_lint.analysis.tfnames import is_inert_module
+from tfscope_lint.analysis.values import LazyImport, ModuleVal, OpaqueCode, TFRef, Unknown, Value
 from tfscope_lint.findings import FileProblem, Finding
 
 # A file that mentions none of these cannot create or scope a TF variable by itself.
@@ -312,6 +313,8 @@ class ProjectRun:
                     value = self.resolve_module(interp, f"{base}.{name}", importer)
             elif isinstance(module_value, TFRef):
                 value = interp.tf.attribute(module_value, name)
+            elif isinstance(module_value, OpaqueCode):
+                value = OpaqueCode(module_value.reason)
             else:
                 value = Unknown(f"import {name}")
             interp.bind(bound_as, value, frame)
@@ -323,7 +326,9 @@ class ProjectRun:
             return ref
         source = self.project.find(dotted, importer)
         if source is None:
-            return Unknown(f"module {dotted}")
+            if is_inert_module(dotted):
+                return Unknown(f"module {dotted}")
+            return OpaqueCode(f"code of the module {dotted}, which is not among the checked files")
         if lazy and source.path not in self.contexts_by_path and not source.has_import_effects():
             return LazyImport(source, importer)
         return self.execute(interp, source, dotted)

@@ -211,11 +211,13 @@ class ScopesMixin:
     # ------------------------------------------------------------ graphs and modes
     def reset_default_graph(self, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Any) -> Value:
         eager = self.interp.graph.eager
-        self.interp.graph = GraphState(open_world=self.interp.graph.open_world)
+        self.interp.graph = GraphState()  # empty, as `new_graph`
         self.interp.graph.eager = eager
         return Const(None)
 
     def new_graph(self, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Any) -> Value:
+        # A new graph is empty whatever the context, even in a function analysed alone: what may fill it there
+        # is code the analysis does not follow, and every such call marks the names it may create (unseen_call).
         return GraphVal(GraphState())
 
     def graph_mode(self, *args: Any) -> Value:

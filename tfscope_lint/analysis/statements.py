@@ -17,8 +17,8 @@ from tfscope_lint.analysis.signals import (
     EXCEPTION_FAMILY, MAX_UNROLL, BreakSignal, BudgetExceeded, ContinueSignal, RaiseSignal, ReturnSignal,
 )
 from tfscope_lint.analysis.values import (
-    BoundMethod, BuiltinVal, ClassVal, Const, DictVal, FunctionVal, IndexAtom, InstanceVal, SeqVal, TFCall, TFRef,
-    Unknown, Value, truth,
+    BoundMethod, BuiltinVal, ClassVal, Const, DictVal, FunctionVal, IndexAtom, InstanceVal, OpaqueCode, SeqVal, TFCall,
+    TFRef, Unknown, Value, is_code, truth,
 )
 from tfscope_lint.model.graph import GraphState
 from tfscope_lint.model.names import Atom
@@ -136,7 +136,7 @@ class StatementsMixin:
             if name.split(".")[-1] == "cached_property":
                 func.is_method_kind = "property"
             return value
-        return Unknown("decorated function")
+        return OpaqueCode(f"{func.name} behind a decorator")
 
     def stmt_ClassDef(self, node: cst.ClassDef, frame: Frame) -> None:
         bases = [self.eval(arg.value, frame) for arg in node.bases if arg.keyword is None]
@@ -157,7 +157,7 @@ class StatementsMixin:
         cls.attrs.update(body_frame.vars)
         value: Value = cls
         if node.decorators:
-            value = Unknown("decorated class") if any(
+            value = OpaqueCode(f"the class {node.name.value} behind a decorator") if any(
                 not (strings.dotted_name(d.decorator) or "").endswith(("dataclass", "add_metaclass"))
                 for d in node.decorators) else cls
         self.bind(node.name.value, value, frame)
@@ -211,9 +211,12 @@ class StatementsMixin:
                 self.uncertain -= 1
             outcomes.append((self.graph, dict(frame.vars), ended))
         live = [o for o in outcomes if o[2] is None]
+        # A branch that returned, broke out or raised goes on elsewhere (after the call, the loop, in a handler)
+        # with what it created: the graph that follows holds its variables as possible, never as missing.
+        graph = self.join_graphs(base_graph, [o[0] for o in live] + [o[0] for o in outcomes if o[2] is not None])
         if not live:
             kinds = {o[2] for o in outcomes}
-            self.graph = outcomes[0][0]
+            self.graph = graph
             frame.vars.clear()
             frame.vars.update(outcomes[0][1])
             if kinds == {"raise"}:
@@ -222,18 +225,24 @@ class StatementsMixin:
                 raise ReturnSignal(self.join_all(frame.returns) if frame.returns else Const(None))
             frame.extra_uncertain += 1
             return
-        graph = live[0][0]
         env = live[0][1]
-        for other_graph, other_env, _ in live[1:]:
-            merged = base_graph.clone()
-            merged.merge(graph, other_graph)
-            graph = merged
+        for _, other_env, _ in live[1:]:
             env = self.join_envs(env, other_env)
         self.graph = graph
         frame.vars.clear()
         frame.vars.update(env)
         if len(live) < len(outcomes) and any(o[2] in ("return", "loop") for o in outcomes):
             frame.extra_uncertain += 1
+
+    @staticmethod
+    def join_graphs(base: GraphState, graphs: List[GraphState]) -> GraphState:
+        """The join of branch outcomes (in order: the first one's scope stack is kept)."""
+        graph = graphs[0]
+        for other in graphs[1:]:
+            merged = base.clone()
+            merged.merge(graph, other)
+            graph = merged
+        return graph
 
     def join_envs(self, a: Dict[str, Value], b: Dict[str, Value]) -> Dict[str, Value]:
         out: Dict[str, Value] = {}
@@ -250,6 +259,8 @@ class StatementsMixin:
             return a
         if isinstance(a, Const) and isinstance(b, Const) and type(a.value) is type(b.value) and a.value == b.value:
             return a
+        if is_code(a) or is_code(b):  # one of two builders, cells or layers: calling it may create variables
+            return OpaqueCode("one of several values")
         return Unknown("merged")
 
     def join_all(self, values: List[Value]) -> Value:
@@ -292,6 +303,13 @@ class StatementsMixin:
         self._unknown_iterations(node, frame, iterable)
 
     def _unknown_iterations(self, node: cst.For, frame: Frame, iterable: Value) -> None:
+        self.unknown_loops += 1
+        try:
+            self._two_iterations(node, frame, iterable)
+        finally:
+            self.unknown_loops -= 1
+
+    def _two_iterations(self, node: cst.For, frame: Frame, iterable: Value) -> None:
         group = object()
         is_range = isinstance(iterable, TFCall) and iterable.kind == "range"
         enumerate_of = isinstance(iterable, TFCall) and iterable.kind == "enumerate"

@@ -20,10 +20,11 @@ from tfscope_lint.analysis.tfnames import (
     DTYPES, canonical, constant_info, dtype_of, is_initializer_path, module_ref, shape_of,
 )
 from tfscope_lint.analysis.values import (
-    AUTO_REUSE, BoundMethod, BuiltinVal, ClassVal, Const, FunctionVal, GraphVal, InstanceVal, PartialVal, ScopeVal,
-    SeqVal, TFObject, TFRef, TensorVal, Unknown, Value, str_value,
+    AUTO_REUSE, BoundMethod, BuiltinVal, ClassVal, Const, FunctionVal, GraphVal, InstanceVal, NoneDimension, OpaqueCode,
+    PartialVal, RuntimeDim, ScopeVal, SeqVal, TFObject, TFRef, TensorVal, Unknown, Value, str_value,
 )
 from tfscope_lint.analysis.variables_api import VariablesMixin
+from tfscope_lint.model import catalogue
 from tfscope_lint.model.graph import GraphState
 
 # Ops whose result has the shape of their first argument.
@@ -202,6 +203,8 @@ class TFApi(ScopesMixin, VariablesMixin, TensorOpsMixin):
             return Unknown("dimension")
         if isinstance(picked, tuple):
             return TFObject("shape", None, state={"shape": picked, "exact": owner.state.get("exact", False)})
+        if picked is None and owner.state.get("exact"):
+            return RuntimeDim("dimension") if owner.state.get("dynamic") else NoneDimension()
         return Const(picked) if picked is not None else Unknown("dimension")
 
     def graph_of(self, scope: ScopeVal) -> GraphState:
@@ -246,6 +249,11 @@ class TFApi(ScopesMixin, VariablesMixin, TensorOpsMixin):
             return TensorVal(None, last)
         if path in ("tf.cond", "tf.while_loop", "tf.map_fn", "tf.scan", "tf.case", "tf.foldl", "tf.foldr"):
             return self.call_callbacks(path, args, kwargs, node, frame)
+        if catalogue.may_create_variables(path):
+            reason = f"{path}, which the analysis does not model"
+            if last[:1].isupper():
+                return OpaqueCode(reason)  # a layer or cell object: its call creates the variables
+            self.interp.unseen_call(node, reason)
         return TensorVal(opaque=True)
 
     @staticmethod

@@ -168,7 +168,12 @@ class VariablesMixin(GettersMixin):
                                f"floating-point values only: TensorFlow raises TypeError 'Expected "
                                f"{error.detail.get('dtype')}, but got ... of type 'float'' (or a ValueError on the dtype)")
         elif error.kind == "undefined_shape":
+            from tfscope_lint.model.shapes import render
             code = "TFS107"
+            shape = error.detail.get("shape")
+            facts["problem"] = ("with no shape and no initializer that gives one" if shape is None else
+                                f"with the shape {render(shape)}, which is not fully defined (TensorFlow needs every "
+                                f"dimension of a new variable), and no initializer that gives one")
         elif error.kind == "constant_with_shape":
             code = "TFS108"
         else:
