@@ -25,6 +25,7 @@ from tfscope_lint import __version__, rules
 from tfscope_lint.analysis.context import Origin, RawReport
 from tfscope_lint.analysis.interpreter import BudgetExceeded, Interpreter
 from tfscope_lint.analysis.project import Project, ProjectRun
+from tfscope_lint.analysis.values import ClassVal, FunctionVal
 from tfscope_lint.findings import FileProblem, Finding, Location, Related
 
 FunctionKey = Tuple[str, int]  # (path, rank of the def in its file)
@@ -73,11 +74,16 @@ def run_entry(project: Project, path: str) -> UnitResult:
     facts = source.function_facts()
     for func, owner in ctx.functions:
         rank = index.get(id(func.node))
-        fact = facts.get(id(func.node)) if facts is not None else None
-        if rank is None or (path, rank) in called or (fact is not None and not fact.touches_variables):
+        if rank is None or (path, rank) in called:
             continue
         alone = Interpreter(run)
-        _guarded(result, path, lambda: alone.run_function_alone(func, owner))
+        if _uninstantiated_class(project, func, owner):
+            _guarded(result, path, lambda: alone.run_constructor_alone(func, owner))
+        else:
+            fact = facts.get(id(func.node)) if facts is not None else None
+            if fact is not None and not fact.touches_variables:
+                continue
+            _guarded(result, path, lambda: alone.run_function_alone(func, owner))
         result.alone[(path, rank)] = _to_findings(alone.reports, project.tf_version)
         notes = _budget_note(path, alone, f"{func.name} (analysed alone, as nothing calls it)")
         if notes:
@@ -85,6 +91,17 @@ def run_entry(project: Project, path: str) -> UnitResult:
     result.called = sorted(called)
     result.deps = sorted(set(run.contexts_by_path) | run.extra_deps)
     return result
+
+
+def _uninstantiated_class(project: Project, func: FunctionVal, owner: Optional[ClassVal]) -> bool:
+    """A constructor of a class that no code of the project instantiates (its script is elsewhere, or there is
+    none, as with many research repositories) runs as an entry of its own. A class named anywhere else in
+    the project (instantiated, subclassed, registered) is built there, and a constructor taking `reuse` is
+    meant to run in a caller's scope: neither is."""
+    if owner is None or func.name != "__init__" or project.uses_of_class(owner.name):
+        return False
+    params = func.node.params
+    return not any(p.name.value == "reuse" for p in list(params.params) + list(params.kwonly_params))
 
 
 def _guarded(result: UnitResult, path: str, work) -> None:  # type: ignore[no-untyped-def]

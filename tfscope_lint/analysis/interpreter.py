@@ -22,8 +22,8 @@ from tfscope_lint.analysis.calls import CallsMixin
 from tfscope_lint.analysis.context import Frame, ModuleContext, Origin, RawReport, Site
 from tfscope_lint.analysis.expressions import ExpressionsMixin
 from tfscope_lint.analysis.signals import (
-    ALONE_DEPTH, ALONE_STEPS, EXCEPTION_FAMILY, MAX_DEPTH, MAX_STEPS, BreakSignal, BudgetExceeded, ContinueSignal,
-    RaiseSignal, ReturnSignal,
+    ALONE_DEPTH, ALONE_STEPS, CONSTRUCTOR_STEPS, EXCEPTION_FAMILY, MAX_DEPTH, MAX_STEPS, BreakSignal, BudgetExceeded,
+    ContinueSignal, RaiseSignal, ReturnSignal,
 )
 from tfscope_lint.analysis.statements import StatementsMixin
 from tfscope_lint.analysis.tfapi import TFApi
@@ -46,6 +46,7 @@ class Interpreter(StatementsMixin, ExpressionsMixin, CallsMixin):
         self.uncertain = 0
         self.unknown_loops = 0  # > 0 inside a loop run as two iterations of an unknown count
         self.alone = False  # analysing a function nothing called, in an unknown context
+        self.creations: set = set()  # full names of the variables some call asked to create (not only fetch)
         self.handlers: List[List[str]] = []  # exception classes caught by enclosing try blocks
         self.steps = 0
         self.called: set = set()
@@ -88,7 +89,7 @@ class Interpreter(StatementsMixin, ExpressionsMixin, CallsMixin):
         self.reports.append(raw)
 
     def current_frame_uncertain(self) -> bool:
-        return any(f.extra_uncertain for f in self.frames)
+        return any(f.extra_uncertain or f.loop_uncertain for f in self.frames)
 
     # ------------------------------------------------------------------ entry points
     frames: List[Frame]
@@ -129,6 +130,26 @@ class Interpreter(StatementsMixin, ExpressionsMixin, CallsMixin):
             self.call_function(func, args, {}, None, standalone=True)
         except (RaiseSignal, ReturnSignal, BreakSignal, ContinueSignal):
             pass
+
+    def run_constructor_alone(self, init: FunctionVal, owner: ClassVal) -> None:
+        """Build a class nothing in the project instantiates, as a script would: `Model(...)` on a fresh graph.
+
+        Its arguments are unknown and whatever it calls that the analysis cannot follow may create variables.
+        The store starts empty, but the program may have made variables before calling it, so a fetch of a
+        name counts as missing only when this constructor itself creates that name later (`certain_reports`).
+        """
+        self.alone = True
+        self.max_steps = CONSTRUCTOR_STEPS
+        self.graph = GraphState()
+        self.frames = []
+        positional = list(init.node.params.posonly_params) + list(init.node.params.params)
+        args: List[Value] = [InstanceVal(owner, {})] + [Unknown("argument") for _ in positional[1:]]
+        try:
+            self.call_function(init, args, {}, None, standalone=True)
+        except (RaiseSignal, ReturnSignal, BreakSignal, ContinueSignal):
+            pass
+        self.reports = [r for r in self.reports
+                        if r.code not in ("TFS103", "TFS104") or r.facts.get("variable") in self.creations]
 
     # ------------------------------------------------------------------ binding
     def bind(self, name: str, value: Value, frame: Frame) -> None:

@@ -25,6 +25,9 @@ from tfscope_lint.analysis.tfnames import is_inert_module
 from tfscope_lint.analysis.values import LazyImport, ModuleVal, OpaqueCode, TFRef, Unknown, Value
 from tfscope_lint.findings import FileProblem, Finding
 
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+ATTRIBUTE_READ = re.compile(r"\s*\.\s*[A-Za-z_][A-Za-z0-9_]*(?!\s*[(A-Za-z0-9_.])")  # `.attr`, not called
+
 # A file that mentions none of these cannot create or scope a TF variable by itself.
 PREFILTER = re.compile(r"tensorflow|tf_slim|variable_scope|get_variable|\bslim\b|\btf\.|rnn_cell|make_template")
 # Import statements, read from the text without parsing: enough to tell which project modules a file uses.
@@ -167,6 +170,37 @@ class Project:
         # Modules whose import touched no graph, executed once per process: path -> (context, files read).
         self.shared_modules: Dict[str, Tuple[ModuleContext, set]] = {}
         self._imports: Dict[str, List[SourceFile]] = {}
+        self._mentions: Optional[Dict[str, int]] = None
+
+    def mentions(self, name: str) -> int:
+        """How many times an identifier occurs in the project's text (counted once for all names)."""
+        if self._mentions is None:
+            counts: Dict[str, int] = {}
+            for source in self.files:
+                for word in IDENTIFIER.findall(source.text):
+                    counts[word] = counts.get(word, 0) + 1
+            self._mentions = counts
+        return self._mentions.get(name, 0)
+
+    def uses_of_class(self, name: str) -> int:
+        """Mentions of a class name that may build it: calls, bases, the class passed as a value. Its own
+        `class` line, comments and plain attribute reads (`Model.__name__`) are not; `Model.create(...)` is."""
+        if self.mentions(name) <= 1:
+            return 0
+        uses = 0
+        pattern = re.compile(r"\b" + re.escape(name) + r"\b")
+        for source in self.files:
+            if name not in source.text:
+                continue
+            for match in pattern.finditer(source.text):
+                start = source.text.rfind("\n", 0, match.start()) + 1
+                before = source.text[start:match.start()]
+                if "#" in before or before.rstrip().endswith("class"):
+                    continue
+                after = ATTRIBUTE_READ.match(source.text, match.end())
+                if after is None:
+                    uses += 1
+        return uses
 
     def entry_paths(self) -> List[str]:
         """The files to run as scripts: those that mention TensorFlow, and those that import (through

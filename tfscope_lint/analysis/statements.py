@@ -48,8 +48,12 @@ class StatementsMixin:
         if handler is None:
             return
         if isinstance(stmt, (cst.For, cst.While)):
-            with self.looping(stmt):
-                handler(stmt, frame)
+            saved = frame.loop_uncertain
+            try:
+                with self.looping(stmt):
+                    handler(stmt, frame)
+            finally:
+                frame.loop_uncertain = saved
         else:
             handler(stmt, frame)
 
@@ -223,7 +227,10 @@ class StatementsMixin:
                 raise RaiseSignal()
             if kinds <= {"return", "raise"}:
                 raise ReturnSignal(self.join_all(frame.returns) if frame.returns else Const(None))
-            frame.extra_uncertain += 1
+            if "return" in kinds:
+                frame.extra_uncertain += 1
+            else:
+                frame.loop_uncertain += 1
             return
         env = live[0][1]
         for _, other_env, _ in live[1:]:
@@ -231,8 +238,11 @@ class StatementsMixin:
         self.graph = graph
         frame.vars.clear()
         frame.vars.update(env)
-        if len(live) < len(outcomes) and any(o[2] in ("return", "loop") for o in outcomes):
-            frame.extra_uncertain += 1
+        ended = {o[2] for o in outcomes}
+        if "return" in ended:
+            frame.extra_uncertain += 1  # the rest of the function runs on some paths only
+        elif "loop" in ended:
+            frame.loop_uncertain += 1  # the rest of this iteration does; after the loop every path goes on
 
     @staticmethod
     def join_graphs(base: GraphState, graphs: List[GraphState]) -> GraphState:

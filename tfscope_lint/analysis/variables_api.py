@@ -100,6 +100,9 @@ class VariablesMixin(GettersMixin):
             shape = request.shape if isinstance(request.shape, tuple) else None
             return VarRecord(request.local_name, shape, request.dtype if isinstance(request.dtype, str) else None,
                              origin, graph.open_id(), True, created_by)
+        if request.shape is not NOT_GIVEN or request.init != "none":
+            full = request.local_name if request.absolute else names.join(graph.current.name, request.local_name)
+            self.interp.creations.add(names.render(full))
         record, errors = graph.get_variable(request, created_by)
         for error in errors:
             self.report_model_error(error, request, origin, graph)
