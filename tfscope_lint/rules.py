@@ -527,6 +527,7 @@ RELATED = {
     "call": "called from here",
     "existing": "'{existing}' was created here",
     "followers": "; {count} more variable{plural} the same way right after it",
+    "setting": " (only with {setting}: the code that fails runs when that setting is flipped from its default)",
 }
 
 

@@ -9,6 +9,7 @@ none of them changed, and the same results come out whatever the number of worke
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import gc
 import hashlib
@@ -61,6 +62,7 @@ def run_entry(project: Project, path: str) -> UnitResult:
     _guarded(result, path, lambda: interp.run_module(ctx, as_main=True))
     result.problems.extend(_budget_note(path, interp))
     result.findings = _to_findings(interp.reports, project.tf_version)
+    result.findings.extend(_switched_findings(project, path, interp, result.findings))
     called: Set[FunctionKey] = set()
     for used in run.contexts_by_path.values():
         index = used.source.function_index()
@@ -91,6 +93,40 @@ def run_entry(project: Project, path: str) -> UnitResult:
     result.called = sorted(called)
     result.deps = sorted(set(run.contexts_by_path) | run.extra_deps)
     return result
+
+
+def _switched_findings(project: Project, path: str, default_run: Interpreter, found: List[Finding]) -> List[Finding]:
+    """Errors on the paths that on/off settings (a boolean flag, a store_true argument) select.
+
+    A script run with no arguments takes its defaults, but it is run with them flipped too (`--is_train`):
+    each setting an `if` tests is flipped alone, the script runs again with that value as certain, and what
+    fails only there is reported with the setting that leads to it. Conditions on data are never flipped.
+    """
+    programs = default_run.tf.programs
+    if default_run.budget_hit is not None:
+        return []
+    seen = {(f.code, f.location.path, f.location.line) for f in found}
+    extra: List[Finding] = []
+    for name in programs.switches_read[:MAX_SWITCHES]:
+        default, setting = programs.switches[name]
+        run = ProjectRun(project, share=False)
+        flipped = Interpreter(run, switch_overrides={name: not default})
+        ctx = run.context_for(project.by_path[path])
+        assert ctx is not None
+        scratch = UnitResult()
+        _guarded(scratch, path, lambda: flipped.run_module(ctx, as_main=True))
+        if flipped.budget_hit is not None or scratch.problems:
+            continue
+        for finding in _to_findings(flipped.reports, project.tf_version):
+            key = (finding.code, finding.location.path, finding.location.line)
+            if key not in seen:
+                seen.add(key)
+                extra.append(dataclasses.replace(
+                    finding, message=finding.message + rules.render_related("setting", setting=setting)))
+    return extra
+
+
+MAX_SWITCHES = 4  # settings flipped per entry script, one at a time
 
 
 def _uninstantiated_class(project: Project, func: FunctionVal, owner: Optional[ClassVal]) -> bool:

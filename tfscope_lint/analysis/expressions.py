@@ -282,7 +282,7 @@ class ExpressionsMixin:
         return Const(True) if result else Unknown("comparison")
 
     def expr_IfExp(self, node: cst.IfExp, frame: Frame) -> Value:
-        cond = truth(self.eval(node.test, frame))
+        cond = self.condition(node.test, frame)
         if cond is True:
             return self.eval(node.body, frame)
         if cond is False:

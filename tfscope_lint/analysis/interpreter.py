@@ -37,8 +37,10 @@ from tfscope_lint.model.graph import GraphState
 class Interpreter(StatementsMixin, ExpressionsMixin, CallsMixin):
     """Runs entry points of a project; collects RawReports."""
 
-    def __init__(self, project: Any) -> None:
+    def __init__(self, project: Any, switch_overrides: Optional[Dict[str, bool]] = None) -> None:
         self.project = project
+        self.switch_overrides = switch_overrides or {}  # boolean settings this run flips from their defaults
+        self.in_condition = 0  # > 0 while an if/while test is evaluated
         self.graph = GraphState()
         self.other_graphs: Dict[object, GraphState] = {}
         self.reports: List[RawReport] = []

@@ -283,8 +283,9 @@ class Project:
 class ProjectRun:
     """Module objects of one interpreter run: each project module is executed at most once."""
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, share: bool = True) -> None:
         self.project = project
+        self.share = share  # False: execute every module anew (a run with other settings than the defaults)
         self.modules: Dict[str, ModuleContext] = {}
         self.contexts_by_path: Dict[str, ModuleContext] = {}
         self.extra_deps: set = set()  # files read through modules shared from earlier runs
@@ -384,7 +385,7 @@ class ProjectRun:
 
     def execute(self, interp: Interpreter, source: SourceFile, dotted: str) -> Value:
         """Import a module: run its code once per run, or reuse a run of it that touched no graph."""
-        shared = self.project.shared_modules.get(source.path)
+        shared = self.project.shared_modules.get(source.path) if self.share else None
         if shared is not None and source.path not in self.contexts_by_path:
             ctx, deps = shared
             self.contexts_by_path[source.path] = ctx
@@ -404,7 +405,7 @@ class ProjectRun:
                 interp.frames = saved_frames
             read = (set(self.contexts_by_path) | self.extra_deps) - before
             untouched = generation == (interp.graph.lineage, interp.graph.generation)
-            if untouched and not source.has_import_effects() and all(
+            if self.share and untouched and not source.has_import_effects() and all(
                     not self.project.by_path[p].has_import_effects() for p in read if p in self.project.by_path):
                 # Its globals depend on no graph: later runs in this process may use them as they are.
                 self.project.shared_modules[source.path] = (ctx, read | {source.path})

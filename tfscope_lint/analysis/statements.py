@@ -167,7 +167,7 @@ class StatementsMixin:
         self.bind(node.name.value, value, frame)
 
     def stmt_If(self, node: cst.If, frame: Frame) -> None:
-        cond = truth(self.eval(node.test, frame))
+        cond = self.condition(node.test, frame)
         orelse = node.orelse
         if cond is True:
             self.exec_suite(node.body, frame)
@@ -183,6 +183,14 @@ class StatementsMixin:
                 elif isinstance(orelse, cst.Else):
                     self.exec_suite(orelse.body, frame)
             self.fork([lambda: self.exec_suite(node.body, frame), else_branch], frame)
+
+    def condition(self, test: cst.BaseExpression, frame: Frame) -> Optional[bool]:
+        """The truth of an `if`/`while` test; settings it reads are the ones worth flipping (see engine)."""
+        self.in_condition += 1
+        try:
+            return truth(self.eval(test, frame))
+        finally:
+            self.in_condition -= 1
 
     def exec_suite(self, suite: cst.BaseSuite, frame: Frame) -> None:
         if isinstance(suite, cst.IndentedBlock):
@@ -356,7 +364,7 @@ class StatementsMixin:
 
     def stmt_While(self, node: cst.While, frame: Frame) -> None:
         for _ in range(MAX_UNROLL):
-            cond = truth(self.eval(node.test, frame))
+            cond = self.condition(node.test, frame)
             if cond is False:
                 if node.orelse is not None:
                     self.exec_suite(node.orelse.body, frame)
