@@ -26,6 +26,7 @@ from tfscope_lint.analysis.values import LazyImport, ModuleVal, OpaqueCode, TFRe
 from tfscope_lint.findings import FileProblem, Finding
 
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+IMPORT_START = re.compile(r"\s*(from|import)\s")
 ATTRIBUTE_READ = re.compile(r"\s*\.\s*[A-Za-z_][A-Za-z0-9_]*(?!\s*[(A-Za-z0-9_.])")  # `.attr`, not called
 
 # A file that mentions none of these cannot create or scope a TF variable by itself.
@@ -195,7 +196,7 @@ class Project:
             for match in pattern.finditer(source.text):
                 start = source.text.rfind("\n", 0, match.start()) + 1
                 before = source.text[start:match.start()]
-                if "#" in before or before.rstrip().endswith("class"):
+                if "#" in before or before.rstrip().endswith("class") or IMPORT_START.match(before):
                     continue
                 after = ATTRIBUTE_READ.match(source.text, match.end())
                 if after is None:
