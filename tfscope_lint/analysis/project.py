@@ -394,7 +394,7 @@ class ProjectRun:
             return ModuleVal(ctx)
         ctx = self.context_for(source)
         if ctx is None:
-            return Unknown(f"module {dotted} does not parse")
+            return OpaqueCode(f"code of the module {dotted}, which does not parse")
         if not ctx.executed:
             ctx.executed = True
             before = set(self.contexts_by_path) | self.extra_deps
