@@ -84,7 +84,9 @@ class TensorOpsMixin:
         tensor = args[0] if args else kwargs.get("input")
         shape = tensor.shape if isinstance(tensor, TensorVal) and not tensor.opaque else None
         exact = isinstance(tensor, TensorVal) and tensor.precise()
-        return TFObject("shape", None, state={"shape": shape, "dynamic": True, "exact": exact})
+        exact_dims = tensor.precise_dims() if isinstance(tensor, TensorVal) else ()
+        return TFObject("shape", None, state={"shape": shape, "dynamic": True, "exact": exact,
+                                              "exact_dims": exact_dims})
 
     @staticmethod
     def _axis(value: Optional[Value], rank: int) -> Optional[int]:
@@ -201,10 +203,12 @@ def reshape_to_runtime_dims(items: List[Value], tensor: Optional[TensorVal], dty
                 return TensorVal(None, dtype)
         else:
             return TensorVal(None, dtype)
+    unknown = [i for i, d in enumerate(dims) if d is None]
+    if len(unknown) > 1:
+        return TensorVal(tuple(dims), dtype, exact=True)  # two unknowns: TF cannot infer either
     if tensor is None or not tensor.precise():
         return TensorVal(tuple(dims), dtype)
     assert tensor.shape is not None
-    unknown = [i for i, d in enumerate(dims) if d is None]
     if len(unknown) == 1 and None not in tensor.shape:
         total = 1
         for d in tensor.shape:

@@ -36,6 +36,7 @@ SAME_SHAPE_OPS = {
 }
 
 # Ops that keep the rank and the channel (last) dimension but change the others.
+CONVOLUTIONS = {"tf.nn.conv2d", "tf.nn.conv1d", "tf.nn.conv3d", "tf.nn.depthwise_conv2d_native"}
 CHANNEL_OPS = {
     "tf.layers.max_pooling2d", "tf.layers.average_pooling2d", "tf.layers.max_pooling1d", "tf.layers.average_pooling1d",
     "tf.nn.max_pool", "tf.nn.avg_pool", "tf.nn.max_pool2d", "tf.nn.avg_pool2d", "slim.max_pool2d", "slim.avg_pool2d",
@@ -158,7 +159,8 @@ class TFApi(ScopesMixin, VariablesMixin, TensorOpsMixin):
             if attr == "T":
                 return TensorVal(None, owner.dtype, opaque=owner.opaque)
             if attr in ("get_shape", "shape"):
-                shape_obj = TFObject("shape", None, state={"shape": owner.shape, "exact": owner.precise()})
+                shape_obj = TFObject("shape", None, state={"shape": owner.shape, "exact": owner.precise(),
+                                                           "exact_dims": owner.precise_dims()})
                 return shape_obj if attr == "shape" else BoundMethod(BuiltinVal("tensor.get_shape"), shape_obj)
             if attr == "dtype":
                 return TFRef("tf." + owner.dtype) if owner.dtype else Unknown("dtype")
@@ -203,7 +205,8 @@ class TFApi(ScopesMixin, VariablesMixin, TensorOpsMixin):
             return Unknown("dimension")
         if isinstance(picked, tuple):
             return TFObject("shape", None, state={"shape": picked, "exact": owner.state.get("exact", False)})
-        if picked is None and owner.state.get("exact"):
+        index = key.value % len(shape) if isinstance(key.value, int) and shape else None
+        if picked is None and (owner.state.get("exact") or index in owner.state.get("exact_dims", ())):
             return RuntimeDim("dimension") if owner.state.get("dynamic") else NoneDimension()
         return Const(picked) if picked is not None else Unknown("dimension")
 
@@ -238,11 +241,16 @@ class TFApi(ScopesMixin, VariablesMixin, TensorOpsMixin):
         if is_initializer_path(path):
             return TFObject("initializer", last, tuple(args), dict(kwargs))
         if path in SAME_SHAPE_OPS and args and isinstance(args[0], TensorVal):
-            return TensorVal(args[0].shape, args[0].dtype, exact=args[0].precise())
+            return TensorVal(args[0].shape, args[0].dtype, exact=args[0].precise(), exact_dims=args[0].exact_dims)
         if path in CHANNEL_OPS and args and isinstance(args[0], TensorVal):
             shape = args[0].shape
-            return TensorVal(None if not shape else (shape[0],) + (None,) * (len(shape) - 2) + (shape[-1],),
-                             args[0].dtype)
+            if not shape:
+                return TensorVal(None, args[0].dtype)
+            kept = args[0].precise_dims()  # the batch and the channels pass through as TF knows them
+            return TensorVal((shape[0],) + (None,) * (len(shape) - 2) + (shape[-1],), args[0].dtype,
+                             exact_dims=tuple(i for i in (0, len(shape) - 1) if i in kept or i - len(shape) in kept))
+        if path in CONVOLUTIONS:
+            return self.convolution(args, kwargs)
         if path.endswith(".partial") or path == "functools.partial":
             return self.interp.make_partial(args, kwargs)
         if last in DTYPES:
@@ -255,6 +263,19 @@ class TFApi(ScopesMixin, VariablesMixin, TensorOpsMixin):
                 return OpaqueCode(reason)  # a layer or cell object: its call creates the variables
             self.interp.unseen_call(node, reason)
         return TensorVal(opaque=True)
+
+    def convolution(self, args: List[Value], kwargs: Dict[str, Value]) -> Value:
+        """tf.nn.conv2d and its kin (NHWC): the input's batch, spatial sizes not computed, the filter's out
+        channels; the batch and the channels are what TF knows too when the analysis knows them exactly."""
+        bound = self.bind(args, kwargs, ("input", "filter"))
+        tensor, kernel = bound.get("input"), bound.get("filter", bound.get("filters"))
+        if not isinstance(tensor, TensorVal) or not tensor.shape or not isinstance(kernel, TensorVal) \
+                or not kernel.shape or len(kernel.shape) != len(tensor.shape) or "data_format" in kwargs:
+            return TensorVal(None, tensor.dtype if isinstance(tensor, TensorVal) else None)
+        rank = len(tensor.shape)
+        exact = tuple(i for i, ok in ((0, 0 in tensor.precise_dims()), (rank - 1, rank - 1 in kernel.precise_dims()))
+                      if ok)
+        return TensorVal((tensor.shape[0],) + (None,) * (rank - 2) + (kernel.shape[-1],), tensor.dtype, exact_dims=exact)
 
     @staticmethod
     def regex(path: str, args: List[Value], kwargs: Dict[str, Value]) -> Value:

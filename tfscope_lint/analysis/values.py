@@ -239,12 +239,21 @@ class TensorVal(Value):
     # Its None dimensions are ones TF does not know either (a placeholder's batch), not ones the analysis lost
     # (a conv layer's spatial size): only those may make "this shape has an unknown dimension" certain.
     exact: bool = False
+    exact_dims: Tuple[int, ...] = ()  # dimensions TF knows exactly as `shape` has them, when not all do
 
     def precise(self) -> bool:
         """Whether the static shape TF gives this tensor is exactly `shape`: known ints always are."""
         if self.shape is None or self.opaque:
             return False
         return self.exact or all(d is not None for d in self.shape)
+
+    def precise_dims(self) -> Tuple[int, ...]:
+        """The dimensions whose static size (None included) is TF's own: all, or those known alone."""
+        if self.shape is None or self.opaque:
+            return ()
+        if self.precise():
+            return tuple(range(len(self.shape)))
+        return tuple(sorted(set(self.exact_dims) | {i for i, d in enumerate(self.shape) if d is not None}))
 
 
 @dataclass(eq=False)
