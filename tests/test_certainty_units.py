@@ -73,7 +73,8 @@ def test_a_condition_on_data_is_never_flipped() -> None:
 
 
 def test_a_flag_read_outside_conditions_is_not_flipped() -> None:
-    source = FLAG_SELECTS_TRAINING.replace("    if FLAGS.is_train:\n        with", "    print(FLAGS.is_train)\n    if False:\n        with")
+    source = FLAG_SELECTS_TRAINING.replace("    if FLAGS.is_train:\n        with",
+                                           "    print(FLAGS.is_train)\n    if False:\n        with")
     assert found({"gan.py": source}) == []
 
 
@@ -106,7 +107,8 @@ def test_a_class_instantiated_elsewhere_is_built_there_only() -> None:
 
 
 def test_a_constructor_taking_reuse_is_left_to_its_callers() -> None:
-    source = NEVER_BUILT.replace("def __init__(self, config, images):", "def __init__(self, config, images, reuse=False):")
+    source = NEVER_BUILT.replace("def __init__(self, config, images):",
+                                 "def __init__(self, config, images, reuse=False):")
     assert found({"model.py": source}) == []
 
 

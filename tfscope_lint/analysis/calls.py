@@ -13,8 +13,8 @@ from tfscope_lint.analysis import builtins_impl, strings
 from tfscope_lint.analysis.context import Frame, Site
 from tfscope_lint.analysis.signals import BreakSignal, ContinueSignal, ReturnSignal
 from tfscope_lint.analysis.values import (
-    BoundMethod, BuiltinVal, ClassVal, Const, DictVal, FunctionVal, InstanceVal, OpaqueCode, PartialVal, ScopeVal, SeqVal,
-    TFCall, TFObject, TFRef, TensorVal, Unknown, Value,
+    BoundMethod, BuiltinVal, ClassVal, Const, DictVal, FunctionVal, InstanceVal, OpaqueCode, PartialVal, ScopeVal,
+    SeqVal, TFCall, TFObject, TFRef, TensorVal, Unknown, Value,
 )
 
 

@@ -62,7 +62,8 @@ def run_entry(project: Project, path: str) -> UnitResult:
     _guarded(result, path, lambda: interp.run_module(ctx, as_main=True))
     result.problems.extend(_budget_note(path, interp))
     result.findings = _to_findings(interp.reports, project.tf_version)
-    result.findings.extend(_switched_findings(project, path, interp, result.findings))
+    switched, switched_deps = _switched_findings(project, path, interp, result.findings)
+    result.findings.extend(switched)
     called: Set[FunctionKey] = set()
     for used in run.contexts_by_path.values():
         index = used.source.function_index()
@@ -91,22 +92,25 @@ def run_entry(project: Project, path: str) -> UnitResult:
         if notes:
             result.alone_notes[(path, rank)] = notes
     result.called = sorted(called)
-    result.deps = sorted(set(run.contexts_by_path) | run.extra_deps)
+    result.deps = sorted(set(run.contexts_by_path) | run.extra_deps | switched_deps)
     return result
 
 
-def _switched_findings(project: Project, path: str, default_run: Interpreter, found: List[Finding]) -> List[Finding]:
+def _switched_findings(project: Project, path: str, default_run: Interpreter,
+                       found: List[Finding]) -> Tuple[List[Finding], Set[str]]:
     """Errors on the paths that on/off settings (a boolean flag, a store_true argument) select.
 
     A script run with no arguments takes its defaults, but it is run with them flipped too (`--is_train`):
     each setting an `if` tests is flipped alone, the script runs again with that value as certain, and what
     fails only there is reported with the setting that leads to it. Conditions on data are never flipped.
+    Returns those findings and the files the runs read (a flipped path may import more).
     """
     programs = default_run.tf.programs
-    if default_run.budget_hit is not None:
-        return []
-    seen = {(f.code, f.location.path, f.location.line) for f in found}
     extra: List[Finding] = []
+    deps: Set[str] = set()
+    if default_run.budget_hit is not None:
+        return extra, deps
+    seen = {(f.code, f.location.path, f.location.line) for f in found}
     for name in programs.switches_read[:MAX_SWITCHES]:
         default, setting = programs.switches[name]
         run = ProjectRun(project, share=False)
@@ -115,6 +119,7 @@ def _switched_findings(project: Project, path: str, default_run: Interpreter, fo
         assert ctx is not None
         scratch = UnitResult()
         _guarded(scratch, path, lambda: flipped.run_module(ctx, as_main=True))
+        deps.update(run.contexts_by_path)
         if flipped.budget_hit is not None or scratch.problems:
             continue
         for finding in _to_findings(flipped.reports, project.tf_version):
@@ -123,7 +128,7 @@ def _switched_findings(project: Project, path: str, default_run: Interpreter, fo
                 seen.add(key)
                 extra.append(dataclasses.replace(
                     finding, message=finding.message + rules.render_related("setting", setting=setting)))
-    return extra
+    return extra, deps
 
 
 MAX_SWITCHES = 4  # settings flipped per entry script, one at a time

@@ -14,8 +14,8 @@ from tfscope_lint.analysis import builtins_impl, strings
 from tfscope_lint.analysis.context import Frame
 from tfscope_lint.analysis.signals import MAX_UNROLL
 from tfscope_lint.analysis.values import (
-    BoundMethod, BuiltinVal, ClassVal, Const, DictVal, FunctionVal, InstanceVal, ModuleVal, NoneDimension, OpaqueCode, ScopeVal, SeqVal,
-    SymStr, TFCall, TFObject, TFRef, TensorVal, Unknown, Value, is_code, truth,
+    BoundMethod, BuiltinVal, ClassVal, Const, DictVal, FunctionVal, InstanceVal, ModuleVal, NoneDimension, OpaqueCode,
+    ScopeVal, SeqVal, SymStr, TFCall, TFObject, TFRef, TensorVal, Unknown, Value, is_code, truth,
 )
 
 

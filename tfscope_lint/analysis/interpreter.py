@@ -138,7 +138,7 @@ class Interpreter(StatementsMixin, ExpressionsMixin, CallsMixin):
 
         Its arguments are unknown and whatever it calls that the analysis cannot follow may create variables.
         The store starts empty, but the program may have made variables before calling it, so a fetch of a
-        name counts as missing only when this constructor itself creates that name later (`certain_reports`).
+        name counts as missing only when this constructor itself asks to create that name (`creations`).
         """
         self.alone = True
         self.max_steps = CONSTRUCTOR_STEPS

@@ -36,7 +36,7 @@ SAME_SHAPE_OPS = {
 }
 
 # Ops that keep the rank and the channel (last) dimension but change the others.
-CONVOLUTIONS = {"tf.nn.conv2d", "tf.nn.conv1d", "tf.nn.conv3d", "tf.nn.depthwise_conv2d_native"}
+CONVOLUTIONS = {"tf.nn.conv2d", "tf.nn.conv1d", "tf.nn.conv3d"}  # out channels: the filter's last dimension
 CHANNEL_OPS = {
     "tf.layers.max_pooling2d", "tf.layers.average_pooling2d", "tf.layers.max_pooling1d", "tf.layers.average_pooling1d",
     "tf.nn.max_pool", "tf.nn.avg_pool", "tf.nn.max_pool2d", "tf.nn.avg_pool2d", "slim.max_pool2d", "slim.avg_pool2d",
@@ -275,7 +275,8 @@ class TFApi(ScopesMixin, VariablesMixin, TensorOpsMixin):
         rank = len(tensor.shape)
         exact = tuple(i for i, ok in ((0, 0 in tensor.precise_dims()), (rank - 1, rank - 1 in kernel.precise_dims()))
                       if ok)
-        return TensorVal((tensor.shape[0],) + (None,) * (rank - 2) + (kernel.shape[-1],), tensor.dtype, exact_dims=exact)
+        return TensorVal((tensor.shape[0],) + (None,) * (rank - 2) + (kernel.shape[-1],), tensor.dtype,
+                         exact_dims=exact)
 
     @staticmethod
     def regex(path: str, args: List[Value], kwargs: Dict[str, Value]) -> Value:
