@@ -22,7 +22,7 @@ from __future__ import annotations
 import ast
 import re
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Tuple
 
@@ -49,6 +49,7 @@ class CheckpointVariable:
     name: str
     shape: Optional[Tuple[int, ...]]  # None: unknown rank
     dtype: Optional[str]  # None when a text listing does not say
+    line: int = field(default=0, compare=False)  # its line in a text listing
 
 
 # ---------------------------------------------------------------------------- varints and protobuf
@@ -252,7 +253,8 @@ def read_listing(text: str, source: str = "<listing>") -> List[CheckpointVariabl
         if not isinstance(dims, list) or not all(isinstance(d, int) for d in dims):
             raise CheckpointError(f"{source}:{number}: bad shape {match.group('shape')!r}")
         dtype = match.group("dtype")
-        out.append(CheckpointVariable(match.group("name"), tuple(dims), dtype.replace("_ref", "") if dtype else None))
+        out.append(CheckpointVariable(match.group("name"), tuple(dims), dtype.replace("_ref", "") if dtype else None,
+                                      number))
     return out
 
 
