@@ -2,7 +2,7 @@
 
 Usage: TF_USE_LEGACY_KERAS=1 python tests/data/checkpoints/make_checkpoints.py
 
-Each model is saved with tf.train.Saver as NAME.ckpt; only NAME.ckpt.index is kept (the reader needs
+small.ckpt.index is the checkpoint of tests/data/vars_programs/small_model.py. Each model is saved with tf.train.Saver as NAME.ckpt; only NAME.ckpt.index is kept (the reader needs
 nothing else), with NAME.expected.txt, what tf.train.list_variables says about it, one `name shape dtype`
 line per variable.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -22,19 +23,10 @@ HERE = Path(__file__).resolve().parent
 
 
 def small() -> None:
-    """A tiny classifier trained with Adam: weights, biases, slots, beta powers, the global step."""
-    step = tf.train.get_or_create_global_step()
-    x = tf.placeholder(tf.float32, [None, 4])
-    with tf.variable_scope("model"):
-        with tf.variable_scope("h0"):
-            w = tf.get_variable("w", [4, 3])
-            b = tf.get_variable("b", [3], initializer=tf.zeros_initializer())
-        h = tf.matmul(x, w) + b
-        with tf.variable_scope("out"):
-            v = tf.get_variable("w", [3, 1], dtype=tf.float64)
-        tf.Variable(7, name="counter", trainable=False)
-    loss = tf.reduce_sum(h) + tf.cast(tf.reduce_sum(v), tf.float32)
-    tf.train.AdamOptimizer().minimize(loss, global_step=step)
+    """tests/data/vars_programs/small_model.py: a tiny classifier trained with Adam (slots, beta powers, a step)."""
+    program = HERE.parent / "vars_programs" / "small_model.py"
+    sys.modules["tensorflow"] = tf  # the program imports `tensorflow`: give it the TF1 API
+    exec(compile(program.read_text(encoding="utf-8"), str(program), "exec"), {"__name__": "__main__"})
 
 
 def odd() -> None:
