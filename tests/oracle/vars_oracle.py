@@ -3,7 +3,7 @@
 Usage: python vars_oracle.py PROGRAM.py|PROJECT_DIR [--save PREFIX] [--restore PREFIX]
 
 Prints one JSON object: `variables` as [name, shape, dtype, trainable] in creation order, `saved` (the
-prefix written by tf.train.Saver) and `restore_error` (the first line of what Saver.restore raised, or
+prefix written by tf.train.Saver) and `restore_error` (what Saver.restore raised, or
 null when it restored every variable). The program runs as run_oracle.py runs fixtures.
 """
 
@@ -39,7 +39,7 @@ def main(argv: list) -> int:
                     saver.restore(sess, options["--restore"])
                     out["restore_error"] = None
                 except Exception as exc:  # noqa: BLE001 - what TF says is the fact reported
-                    out["restore_error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0]}"
+                    out["restore_error"] = f"{type(exc).__name__}: {str(exc)[:4000]}"
     print(json.dumps(out))
     return 0
 
