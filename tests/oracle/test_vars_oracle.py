@@ -126,3 +126,22 @@ def test_a_renamed_scope_is_reported_with_the_rename(name: str, runs: dict) -> N
     assert key in reported, (key, reported)
     old_scope, new_scope = old.strip('"'), new.strip('"')
     assert any(f"scope '{new_scope}' was '{old_scope}' when it was saved" in f["message"] for f in missing)
+
+
+@pytest.mark.parametrize("change, code, tf_text", [
+    (("[3, 1]", "[3, 2]"), "TFS303", "Assign requires shapes of both tensors to match"),
+    (("dtype=tf.float64", "dtype=tf.float32"), "TFS304", "does not equal original dtype"),
+])
+def test_shape_and_dtype_changes_fail_as_tf_restore_does(change: Tuple[str, str], code: str, tf_text: str,
+                                                         runs: dict, tmp_path: Path) -> None:
+    program = tmp_path / "small_model.py"
+    text = (PROGRAMS / "small_model.py").read_text(encoding="utf-8")
+    assert change[0] in text
+    program.write_text(text.replace(change[0], change[1]), encoding="utf-8")
+    prefix = runs["small_model.py"]["prefix"]
+    error = _tf(program, "--restore", prefix)["restore_error"]
+    assert error and tf_text in error, error
+    exit_code, data = _vars(program, "--checkpoint", prefix)
+    assert exit_code == 1
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if change[0] in row)
+    assert [(f["code"], f["line"]) for f in data["findings"]] == [(code, line)]
