@@ -76,6 +76,27 @@ def test_a_getter_the_analysis_cannot_follow_makes_the_inventory_incomplete() ->
     assert not inv.complete
 
 
+@pytest.mark.parametrize("creation", ["tf.keras.layers.Dense(4)(x)", "tf.get_variable(**options)",
+                                      "tf.contrib.crf.crf_log_likelihood(x, y, z)"])
+def test_a_creation_the_model_does_not_follow_makes_the_inventory_incomplete(creation: str) -> None:
+    inv = listed(f"import tensorflow as tf\nimport config\noptions = config.OPTIONS\nx = tf.zeros([2, 3])\n"
+                 f"w = tf.get_variable('w', [2])\n{creation}\n")
+    assert [v.name for v in inv.variables] == ["w"] and not inv.complete
+    assert listed("import tensorflow as tf\nx = tf.nn.relu(tf.zeros([2]))\nw = tf.get_variable('w', [2])\n"
+                  "v = tf.trainable_variables()\ninit = tf.global_variables_initializer()\n").complete
+
+
+def test_an_entry_that_does_not_build_says_so() -> None:
+    inv = listed((REPO / "examples" / "gan_discriminator.py").read_text(encoding="utf-8"))
+    assert not inv.builds and inv.variables[0].name == "generator/h0/w"
+    assert listed((PROGRAMS / "small_model.py").read_text(encoding="utf-8")).builds
+
+
+def test_uniquified_default_names_keep_their_known_text() -> None:
+    inv = listed((REPO / "examples" / "gan_discriminator.py").read_text(encoding="utf-8"))
+    assert "discriminator/logit/b/Adam_?" in [v.name for v in inv.variables if not v.certain]
+
+
 def test_multi_module_project_lists_the_entry_once() -> None:
     sources = {str(p): p.read_text(encoding="utf-8") for p in sorted((PROGRAMS / "gan").glob("*.py"))}
     found = inventories(sources)

@@ -287,4 +287,6 @@ def vars_command(paths: Sequence[str], **options: Any) -> None:
                 stream, color_allowed(options["no_color"]) and not options["output_file"], options["quiet"]))
         except VarsError as exc:
             raise _fail(str(exc)) from None
+        except Exception as exc:  # noqa: BLE001 - never a traceback: the message names what failed
+            raise _fail(f"internal error: {type(exc).__name__}: {exc}") from None
     raise click.exceptions.Exit(0 if code == 1 and options["exit_zero"] else code)

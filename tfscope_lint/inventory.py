@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+from tfscope_lint import rules
 from tfscope_lint.analysis.context import Origin
 from tfscope_lint.analysis.engine import run_entry_state
 from tfscope_lint.analysis.project import Project
@@ -47,10 +48,12 @@ class Inventory:
     variables: List[Variable]
     complete: bool  # every path that could create a variable was seen: no unknown creation, no cut-short run
     problems: List[FileProblem] = field(default_factory=list)
+    builds: bool = True  # False: `check` reports an error TF raises while building this graph
 
 
 def render(name: Name) -> str:
-    return "".join(part if isinstance(part, str) else "?" for part in name)
+    """Unknown parts as `?`; a uniquified default name keeps its known text (`w/Adam_?`)."""
+    return "".join(part if isinstance(part, str) else part.label if "_?" in part.label else "?" for part in name)
 
 
 def _clean(name: Name) -> Name:
@@ -129,9 +132,10 @@ def collect(interp: Any) -> Tuple[List[Variable], bool]:
         out.append(Variable(render(m.name), m.shape, m.dtype, m.trainable, m.certain, m.created_by,
                             _location(m.origin), None, m.name))
     out.extend(store[taken:])
-    unknown = any(not names.is_known(rec.name) and isinstance(rec.name[0], names.Atom) and len(rec.name) == 1
-                  for rec in graph.vars.values())
-    complete = not graph.open_world and not unknown and interp.budget_hit is None
+    unknown = any(len(rec.name) == 1 and isinstance(rec.name[0], names.Atom) and "_?" not in rec.name[0].label
+                  for rec in graph.vars.values())  # a name a custom getter chose: it may be any
+    complete = (not graph.open_world and not unknown and interp.budget_hit is None
+                and not interp.unlisted_creations)
     return out, complete
 
 
@@ -146,7 +150,8 @@ def inventory(project: Project, path: str) -> Inventory:
         return Inventory(path, [], False, [FileProblem(path, "syntax error: nothing in the file can be listed")])
     variables, complete = collect(interp)
     errors = [p for p in result.problems if p.kind != "note"]
-    return Inventory(path, variables, complete and not result.problems, errors)
+    builds = not any(rules.rule(raw.code).severity == rules.ERROR for raw in interp.reports)
+    return Inventory(path, variables, complete and not result.problems, errors, builds)
 
 
 def inventories(sources: Dict[str, str], entries: Sequence[str] = (), tf_version: str = "1.15",

@@ -61,9 +61,10 @@ def run_vars(settings: Settings, paths: Sequence[str], entries: List[str], check
     found = inventories(sources, chosen, settings.tf_version)
     for inv in found:
         problems.extend(inv.problems)
+    notes: List[str] = [f"{inv.entry} does not build under TensorFlow as it is (`tfscope-lint check` reports an "
+                        "error): the list is what it creates once that is fixed" for inv in found if not inv.builds]
     findings: Optional[List[Finding]] = None
     summary = None
-    notes: List[str] = []
     if listing is not None:
         if len(found) > 1:
             raise VarsError("several entry scripts create variables (" + ", ".join(i.entry for i in found)

@@ -99,6 +99,7 @@ class GettersMixin:
                          frame: Frame) -> Value:
         """The getter a custom getter receives: the store's get_variable, with the full name as given."""
         if "**unknown**" in kwargs:
+            self.interp.unlisted_creations.append("a custom getter's getter(**kwargs)")
             return TensorVal(None, None, True)
         order = ("name",) + self.VAR_ARGS[1:]
         bound = self.bind(args, {k: v for k, v in kwargs.items() if k != "reuse"}, order)

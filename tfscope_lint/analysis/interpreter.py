@@ -53,6 +53,7 @@ class Interpreter(StatementsMixin, ExpressionsMixin, CallsMixin):
         self.variable_flags: Dict[Any, Tuple[Optional[bool], Optional[bool]]] = {}
         self.op_names: Dict[int, Dict[str, int]] = {}
         self.name_scopes = 0  # tf.name_scope blocks open
+        self.unlisted_creations: List[str] = []  # calls that may create variables the store does not record
         self.template_reruns = 0  # > 0 inside a template's later call, where TFS110 covers a trainable tf.Variable
         self.site_runs: Dict[Tuple[int, object], int] = {}
         self.loop_ids = itertools.count(1)

@@ -23,6 +23,7 @@ from tfscope_lint.analysis.values import (
     AUTO_REUSE, BoundMethod, BuiltinVal, ClassVal, Const, FunctionVal, GraphVal, InstanceVal, PartialVal, ScopeVal,
     SeqVal, TFObject, TFRef, TensorVal, Unknown, Value, str_value,
 )
+from tfscope_lint.analysis import variable_notes
 from tfscope_lint.analysis.variables_api import VariablesMixin
 from tfscope_lint.model.graph import GraphState
 
@@ -246,6 +247,8 @@ class TFApi(ScopesMixin, VariablesMixin, TensorOpsMixin):
             return TensorVal(None, last)
         if path in ("tf.cond", "tf.while_loop", "tf.map_fn", "tf.scan", "tf.case", "tf.foldl", "tf.foldr"):
             return self.call_callbacks(path, args, kwargs, node, frame)
+        if variable_notes.may_create_variables(path):
+            self.interp.unlisted_creations.append(path)  # for `vars`: its inventory is not complete
         return TensorVal(opaque=True)
 
     @staticmethod

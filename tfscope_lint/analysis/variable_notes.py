@@ -150,3 +150,19 @@ def note_optimizer_variables(interp: Any, obj: Any, spec: str, origin: Any) -> N
 NON_SLOT_VARIABLES: Dict[str, Tuple[Tuple[str, Shape, str], ...]] = {
     "tf.train.AdamOptimizer": (("beta1_power", (), "float32"), ("beta2_power", (), "float32")),
 }
+
+
+# TF API calls the model does not follow that may well create variables: layers and models of Keras and
+# contrib, hub modules, estimators' heads, sonnet-like modules. Ops (tf.matmul, tf.nn.relu) create none.
+_CREATOR_WORDS = ("layers", "keras", "contrib", "slim", "rnn", "hub", "estimator", "variable", "Variable",
+                  "Optimizer", "template", "Template", "embedding", "metrics", "Module", "feature_column")
+
+
+def may_create_variables(path: str) -> bool:
+    """Whether an unmodelled TF call may create variables: then `vars` cannot say its list is complete."""
+    if not path.startswith(("tf.", "slim.")):
+        return False
+    last = path.rsplit(".", 1)[-1]
+    if last.endswith(("variables", "initializer", "_collection")) or last.startswith(("is_", "report_", "assert_")):
+        return False  # tf.trainable_variables(), tf.global_variables_initializer(): they read, not create
+    return any(word in path for word in _CREATOR_WORDS)

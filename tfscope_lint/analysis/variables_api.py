@@ -47,6 +47,7 @@ class VariablesMixin(GettersMixin):
                 cascade=("reuse keyword", id(frame))), "TypeError")
             kwargs = {k: v for k, v in kwargs.items() if k != "reuse"}
         if "**unknown**" in kwargs:
+            self.interp.unlisted_creations.append("get_variable(**kwargs)")
             return TensorVal(None, None, True)
         bound = self.bind(args, kwargs, self.VAR_ARGS)
         name = to_name(bound.get("name", Unknown("name")))

@@ -46,7 +46,7 @@ def variable_dict(entry: str, v: Variable) -> Dict[str, Any]:
 def write_json(stream: TextIO, inventories: List[Inventory], findings: Optional[List[Finding]],
                checkpoint: Optional[Dict[str, Any]]) -> None:
     data: Dict[str, Any] = {"entries": [
-        {"entry": inv.entry, "complete": inv.complete, "variables": [variable_dict(inv.entry, v) for v in inv.variables]}
+        {"entry": inv.entry, "complete": inv.complete, "builds": inv.builds, "variables": [variable_dict(inv.entry, v) for v in inv.variables]}
         for inv in inventories]}
     if checkpoint is not None:
         data["checkpoint"] = checkpoint
