@@ -222,3 +222,21 @@ def test_check_findings_are_unchanged_by_the_notes(name: str) -> None:
     """The programs are clean for `check` (they build under TF): the inventory's notes change no check."""
     result = cli(["check", "--no-cache", str(PROGRAMS / name)])
     assert result.exit_code == 0, result.stdout
+
+
+def test_readme_vars_examples_are_what_the_command_prints(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Variables and checkpoints", 1)[1].split("\n## ", 1)[0]
+    table, comparison = [block.split("```", 1)[0] for block in section.split("```\n$ ")[1:3]]
+    monkeypatch.chdir(PROGRAMS)
+    shown = [line for line in table.splitlines()[1:] if not line.startswith("...")]
+    printed = cli(["vars", "small_model.py"], env={"COLUMNS": "100"}).stdout.splitlines()
+    assert shown == printed[:len(shown) - 1] + printed[-1:]
+    shutil.copytree(CHECKPOINTS, tmp_path / "tests" / "data" / "checkpoints")
+    (tmp_path / "small_model.py").write_text(
+        (PROGRAMS / "small_model.py").read_text(encoding="utf-8").replace('"model"', '"net"'), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = cli(["vars", "small_model.py", "--checkpoint", "tests/data/checkpoints/small.ckpt", "-q"])
+    lines = comparison.splitlines()
+    assert lines[1] == "$ tfscope-lint vars small_model.py --checkpoint tests/data/checkpoints/small.ckpt -q"
+    assert [line for line in lines[2:] if not line.startswith("tfscope-lint: note")] == result.stdout.splitlines()
