@@ -46,6 +46,7 @@ def test_store_and_tf_variables_in_creation_order_with_tf_names() -> None:
         ("tower_0/conv", (3, 3), "float32", True), ("tower_1/conv", (3, 3), "float32", True),
         ("frozen", (1,), "float32", False),  # trainable=False is still global; 'local' is not listed
         ("layer/w/ExponentialMovingAverage", (2,), "float32", False),
+        ("feed_1", (2,), "float32", True),  # a placeholder named by hand took 'feed'
     ]
     uncertain = [v.name for v in inv.variables if not v.certain]
     assert uncertain == ["?/bias", "?/total"]  # TF: layer_1/bias (scope opened again), stats/total (name_scope)

@@ -26,7 +26,7 @@ from tfscope_lint.model import names, shapes
 # Slot names of the optimizers and the moving average (model/catalogue's OPTIMIZER_SLOTS, default names).
 TRAINING_SLOTS = ("Adam", "Adam_1", "Momentum", "RMSProp", "RMSProp_1", "Adagrad", "Adadelta", "Adadelta_1",
                   "Ftrl", "Ftrl_1", "ProximalAdagrad", "AdagradDA", "AdagradDA_1", "ExponentialMovingAverage")
-NON_SLOT_STATE = ("beta1_power", "beta2_power", "global_step")
+NOT_VARIABLES = ("_CHECKPOINTABLE_OBJECT_GRAPH",)  # the object graph an object-based checkpoint also stores
 
 
 @dataclass
@@ -69,6 +69,7 @@ def _shape_text(shape: Optional[Tuple[Optional[int], ...]]) -> str:
 
 
 def compare(inv: Inventory, ckpt: List[CheckpointVariable], ckpt_path: str, enabled: Set[str]) -> Comparison:
+    ckpt = [v for v in ckpt if v.name not in NOT_VARIABLES]
     held: Dict[str, CheckpointVariable] = {v.name: v for v in ckpt}
     certain = [v for v in inv.variables if v.certain and v.known]
     uncertain = [v for v in inv.variables if not (v.certain and v.known)]

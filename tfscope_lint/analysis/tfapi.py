@@ -214,6 +214,8 @@ class TFApi(ScopesMixin, VariablesMixin, TensorOpsMixin):
     # ------------------------------------------------------------ calls
     def call(self, ref: TFRef, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Optional[Frame]) -> Value:
         path = ref.path
+        if "name" in kwargs:
+            variable_notes.note_op_name(self.interp, path, kwargs["name"])  # for `vars`: tf.Variable's uniquified names
         handler = self.handlers.get(path)
         if handler is not None:
             return handler(args, kwargs, node, frame)

@@ -114,6 +114,19 @@ def unique_name(interp: Any, graph: GraphState, wanted: str) -> str:
     return f"{wanted}_{i - 1}"
 
 
+_NOT_AN_OP = ("Variable", "variable", "layers", "slim", "Optimizer", "rnn", "template", "name_scope", "Graph", "keras")
+
+
+def note_op_name(interp: Any, path: str, name: Value) -> None:
+    """An op named by hand (`tf.placeholder(..., name="x")`) takes its name: a later tf.Variable named `x`
+    becomes `x_1`. Followed where the name scope is known; creators of variables and scopes name their own."""
+    graph: GraphState = interp.graph
+    if graph.eager or not path.startswith("tf.") or any(word in path for word in _NOT_AN_OP):
+        return
+    if isinstance(name, Const) and isinstance(name.value, str) and name.value and _name_scope_known(interp, graph):
+        unique_name(interp, graph, names.render(names.join(graph.current.name, names.text(name.value))))
+
+
 def note_tf_variable(interp: Any, given: Optional[Name], shape: Shape, dtype: Optional[str],
                      trainable: Optional[bool], origin: Any, created_by: str = "Variable") -> None:
     graph: GraphState = interp.graph

@@ -19,3 +19,5 @@ local = tf.get_variable("local", [1], collections=[tf.GraphKeys.LOCAL_VARIABLES]
 frozen = tf.get_variable("frozen", [1], trainable=False)
 ema = tf.train.ExponentialMovingAverage(0.99)
 update = ema.apply([w])
+feed = tf.placeholder(tf.float32, [2], name="feed")
+fed = tf.Variable(tf.zeros([2]), name="feed")  # the placeholder took the name: TF calls it feed_1
