@@ -241,3 +241,11 @@ def test_readme_vars_examples_are_what_the_command_prints(tmp_path: Path, monkey
     lines = comparison.splitlines()
     assert lines[1] == "$ tfscope-lint vars small_model.py --checkpoint tests/data/checkpoints/small.ckpt -q"
     assert [line for line in lines[2:] if not line.startswith("tfscope-lint: note")] == result.stdout.splitlines()
+
+
+def test_the_configuration_files_selection_is_checks_not_vars(tmp_path: Path) -> None:
+    write(tmp_path, "pyproject.toml", '[tool.tfscope-lint]\nselect = ["TFS1"]\n')
+    write(tmp_path, "m.py", "import tensorflow as tf\ntf.get_variable('b', [1])\n")
+    write(tmp_path, "ckpt.txt", "a [1]\n")
+    result = cli(["vars", str(tmp_path / "m.py"), "--checkpoint", str(tmp_path / "ckpt.txt"), "-q"])
+    assert result.exit_code == 1 and "TFS301" in result.stdout and "TFS302" in result.stdout

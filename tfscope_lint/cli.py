@@ -7,6 +7,7 @@ the culprit and never a traceback.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import json
 import os
@@ -18,7 +19,9 @@ import click
 
 from tfscope_lint import __version__
 from tfscope_lint.analysis.engine import GC_THRESHOLDS
-from tfscope_lint.config import LIST_KEYS, OUTPUT_FORMATS, ConfigError, load_settings, parse_per_file_ignores
+from tfscope_lint.config import (
+    LIST_KEYS, OUTPUT_FORMATS, ConfigError, load_settings, parse_per_file_ignores, resolve_selection,
+)
 from tfscope_lint.files import SourceError, decode_source
 from tfscope_lint.findings import RunResult
 from tfscope_lint.output import FORMATS, Context
@@ -272,6 +275,9 @@ def vars_command(paths: Sequence[str], **options: Any) -> None:
     try:
         settings = load_settings(list(paths) or list(options["entries"]), config=options["config"],
                                  overrides=overrides)
+        # the file's select/ignore are written for `check`: a `select = ["TFS1"]` must not silence TFS3xx here
+        selectors = {key: value for key, value in overrides.items() if key != "tf-version"}
+        settings = dataclasses.replace(settings, enabled=resolve_selection([selectors]))
     except ConfigError as exc:
         raise _fail(str(exc)) from None
     with ExitStack() as stack:
