@@ -145,6 +145,21 @@ def _uninstantiated_class(project: Project, func: FunctionVal, owner: Optional[C
     return not any(p.name.value == "reuse" for p in list(params.params) + list(params.kwonly_params))
 
 
+def run_entry_state(project: Project, path: str) -> Tuple[Optional[Interpreter], UnitResult]:
+    """Run one file as a script and keep its interpreter: the final graph state, for `vars` (not cached)."""
+    source = project.by_path[path]
+    result = UnitResult(deps=[path])
+    if source.parse() is None:
+        return None, result
+    run = ProjectRun(project)
+    interp = Interpreter(run)
+    ctx = run.context_for(source)
+    assert ctx is not None
+    _guarded(result, path, lambda: interp.run_module(ctx, as_main=True))
+    result.problems.extend(_budget_note(path, interp))
+    return interp, result
+
+
 def _guarded(result: UnitResult, path: str, work) -> None:  # type: ignore[no-untyped-def]
     """One file's failure is reported as such and never stops the others."""
     try:

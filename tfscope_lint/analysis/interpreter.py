@@ -53,6 +53,11 @@ class Interpreter(StatementsMixin, ExpressionsMixin, CallsMixin):
         self.steps = 0
         self.called: set = set()
         self.trainable_variables: List[str] = []  # names of trainable tf.Variables made on every path, in order
+        # for `tfscope-lint vars` only (see variable_notes): tf.Variables, get_variable's flags, op names
+        self.made_variables: List[Any] = []
+        self.variable_flags: Dict[Any, Tuple[Optional[bool], Optional[bool]]] = {}
+        self.op_names: Dict[int, Dict[str, int]] = {}
+        self.name_scopes = 0  # tf.name_scope blocks open
         self.template_reruns = 0  # > 0 inside a template's later call, where TFS110 covers a trainable tf.Variable
         self.site_runs: Dict[Tuple[int, object], int] = {}
         self.loop_ids = itertools.count(1)

@@ -15,7 +15,7 @@ from tfscope_lint.model import catalogue
 from tfscope_lint.model.catalogue import CellSpec, LayerSpec
 from tfscope_lint.analysis import global_step as gstep
 from tfscope_lint.analysis import templates
-from tfscope_lint.analysis import slots
+from tfscope_lint.analysis import slots, variable_notes
 from tfscope_lint.analysis.context import Origin, RawReport
 from tfscope_lint.analysis.getters import library_arguments
 from tfscope_lint.analysis.values import (
@@ -500,6 +500,8 @@ class Libraries:
             pairs = kwargs.get("grads_and_vars", args[0] if args else None)
             items = slots.pair_variables(self.interp.iterate, pairs) if pairs is not None else None
         name = slots.name_argument(obj.spec, obj.args, obj.kwargs)
+        if not self.interp.graph.eager:
+            variable_notes.note_optimizer_variables(self.interp, obj, obj.spec, self.interp.origin(frame.module, node))
         self._slot_variables(catalogue.OPTIMIZER_SLOTS.get(obj.spec, ()), name, items, False, node, frame)
         return TensorVal(opaque=True)
 

@@ -67,7 +67,12 @@ class ScopesMixin:
         if call.kind == "name_scope":
             first = call.args[0] if call.args else call.kwargs.get("name", Const(None))
             text = to_name(first) if not isinstance(first, Const) or first.value is not None else None
-            return (str_value(names.make(text, ("/",))) if text else Unknown("name scope")), lambda: None
+            self.interp.name_scopes += 1
+
+            def leave_name_scope() -> None:
+                self.interp.name_scopes -= 1
+
+            return (str_value(names.make(text, ("/",))) if text else Unknown("name scope")), leave_name_scope
         if call.kind == "as_default":
             return self.enter_graph(call.args[0])
         return self.libraries.enter(call, node, frame)

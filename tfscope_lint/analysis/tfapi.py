@@ -23,6 +23,7 @@ from tfscope_lint.analysis.values import (
     AUTO_REUSE, BoundMethod, BuiltinVal, ClassVal, Const, FunctionVal, GraphVal, InstanceVal, NoneDimension, OpaqueCode,
     PartialVal, RuntimeDim, ScopeVal, SeqVal, TFObject, TFRef, TensorVal, Unknown, Value, str_value,
 )
+from tfscope_lint.analysis import variable_notes
 from tfscope_lint.analysis.variables_api import VariablesMixin
 from tfscope_lint.model import catalogue
 from tfscope_lint.model.graph import GraphState
@@ -219,6 +220,8 @@ class TFApi(ScopesMixin, VariablesMixin, TensorOpsMixin):
     # ------------------------------------------------------------ calls
     def call(self, ref: TFRef, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Optional[Frame]) -> Value:
         path = ref.path
+        if "name" in kwargs:
+            variable_notes.note_op_name(self.interp, path, kwargs["name"])  # for `vars`: tf.Variable's uniquified names
         handler = self.handlers.get(path)
         if handler is not None:
             return handler(args, kwargs, node, frame)

@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import libcst as cst
 
 from tfscope_lint.analysis import global_step as gstep
-from tfscope_lint.analysis import strings
+from tfscope_lint.analysis import strings, variable_notes
 from tfscope_lint.analysis.getters import GettersMixin
 from tfscope_lint.analysis.context import Frame, Origin, RawReport
 from tfscope_lint.analysis.tfnames import constant_info, dtype_of, is_initializer_path, shape_of
@@ -46,7 +46,8 @@ class VariablesMixin(GettersMixin):
                           "unexpected keyword argument 'reuse'\"; set reuse on the enclosing variable_scope"},
                 cascade=("reuse keyword", id(frame))), "TypeError")
             kwargs = {k: v for k, v in kwargs.items() if k != "reuse"}
-        if "**unknown**" in kwargs:
+        if "**unknown**" in kwargs:  # arguments the analysis cannot read: some variable under this scope
+            self.interp.graph.unseen_code(self.interp.origin(frame.module, node), "get_variable(**kwargs)")
             return TensorVal(None, None, True)
         bound = self.bind(args, kwargs, self.VAR_ARGS)
         name = to_name(bound.get("name", Unknown("name")))
@@ -56,7 +57,9 @@ class VariablesMixin(GettersMixin):
         if "custom_getter" in bound:  # a getter of its own, not followed: it may create any name
             self.unknown_variable(origin, "get_variable")
             return TensorVal(None, None, True)
-        return self.store_variable(self.build_request(name, bound, origin), bound, node, frame)
+        made = self.store_variable(self.build_request(name, bound, origin), bound, node, frame)
+        variable_notes.note_store_flags(self.interp, made.name if isinstance(made, TensorVal) else None, bound)
+        return made
 
     def build_request(self, name: Name, bound: Dict[str, Value], origin: Origin) -> VarRequest:
         """What get_variable's arguments ask the store for, as far as they are known."""
@@ -263,6 +266,10 @@ class VariablesMixin(GettersMixin):
         certainly_trainable = isinstance(trainable, Const) and trainable.value in (None, True)
         if certainly_trainable and self.interp.uncertain == 0 and not self.interp.current_frame_uncertain():
             self.interp.trainable_variables.append(full)  # for TFS110
+        variable_notes.note_tf_variable(self.interp, given or names.text("Variable"), shape,
+                                        dtype if isinstance(dtype, str) else None,
+                                        variable_notes.flag(bound.get("trainable"), True),
+                                        self.interp.origin(frame.module, node))
         if runs >= 1 and reusing(graph.current_reuse()) and not (certainly_trainable and self.interp.template_reruns):
             origin = self.interp.origin(frame.module, node)
             scope = names.render(graph.current.name) or "<root>"
