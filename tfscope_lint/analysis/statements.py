@@ -88,9 +88,14 @@ class StatementsMixin:
         elif isinstance(small, cst.Return):
             raise ReturnSignal(self.eval(small.value, frame) if small.value is not None else Const(None))
         elif isinstance(small, cst.Raise):
+            kind = "Exception"
             if small.exc is not None:
                 self.eval(small.exc, frame)
-            raise RaiseSignal("Exception")
+                raised = small.exc.func if isinstance(small.exc, cst.Call) else small.exc
+                # the class by its name: a handler naming it (or Exception) catches it; one naming a base class
+                # the analysis does not relate to it lets it go on, which only ends the path
+                kind = (strings.dotted_name(raised) or "Exception").split(".")[-1]
+            raise RaiseSignal(kind)
         elif isinstance(small, (cst.Import, cst.ImportFrom)):
             self.project.do_import(self, small, frame)
         elif isinstance(small, cst.Global):
