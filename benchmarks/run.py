@@ -5,6 +5,8 @@
     python benchmarks/run.py PATH               # any directory of Python code (copied to a temp dir first)
     python benchmarks/run.py PATH --profile     # and cProfile of the analysis, in process, one job
     python benchmarks/run.py --repeat 3         # a, b, c, d three times each, the fastest kept (busy machine)
+    python benchmarks/run.py --real             # the real TF1 code bases of real_code.py, pinned by version
+    python benchmarks/run.py --real --compare-summaries   # and (c) again with function summaries off
 
 In one run, on the same files (those `tfscope-lint check` itself finds), it times
 
@@ -177,7 +179,7 @@ class Measured:
     extra: dict = field(default_factory=dict)
 
 
-def measure(cmd: Sequence[str], cwd: Optional[str] = None) -> Measured:
+def measure(cmd: Sequence[str], cwd: Optional[str] = None, extra_env: Optional[Dict[str, str]] = None) -> Measured:
     """Run a command; wall time, output, and peak memory (per process and whole tree).
 
     Linux carries ru_maxrss across fork and exec, so a child's starts at this process's RSS: this
@@ -186,6 +188,7 @@ def measure(cmd: Sequence[str], cwd: Optional[str] = None) -> Measured:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(REPO)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
     env.setdefault("NO_COLOR", "1")
+    env.update(extra_env or {})
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(list(cmd), stdout=out, stderr=err, cwd=cwd, env=env)
@@ -276,9 +279,9 @@ def parse_worker(kind: str, list_file: str) -> None:
     print(json.dumps({"seconds": seconds, "cpu": cpu, "files": len(texts), "failed": failed}))
 
 
-def cli(tree: Path, *options: str) -> Measured:
+def cli(tree: Path, *options: str, env: Optional[Dict[str, str]] = None) -> Measured:
     return measure([sys.executable, "-m", "tfscope_lint", "check", str(tree), "-q", "--exit-zero",
-                    "--output-format", "json", *options])
+                    "--output-format", "json", *options], extra_env=env)
 
 
 def findings_of(m: Measured) -> list:
@@ -655,6 +658,15 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--profile-out", metavar="FILE", help="also save the raw profile (pstats, snakeviz)")
     parser.add_argument("--work-dir", help="where to put the trees and caches [a new temp dir, removed after]")
     parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON")
+    parser.add_argument("--real", action="store_true",
+                        help="measure the pinned real TF1 code bases of benchmarks/real_code.py instead")
+    parser.add_argument("--only", action="append", metavar="NAME", help="with --real: only these code bases")
+    parser.add_argument("--compare-summaries", action="store_true",
+                        help="with --real: also (c) with function summaries off (TFSCOPE_SUMMARIES=0): "
+                             "steps and findings before/after")
+    parser.add_argument("--worst", type=int, default=10, help="with --real: entries to list by steps [10]")
+    parser.add_argument("--download-dir", default=str(Path.home() / ".cache" / "tfscope-bench"),
+                        help="with --real: where the downloaded code bases are kept [~/.cache/tfscope-bench]")
     parser.add_argument("--parse-worker", nargs=2, metavar=("KIND", "LIST"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.parse_worker:
@@ -669,6 +681,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     print(f"tfscope-lint {__version__} ({checkout()}), libcst {_version('libcst')}, Python "
           f"{platform.python_version()}, {platform.machine()}, {os.cpu_count()} cores, load average "
           f"{load[0]:.2f} at start; this process {mb(_memory_of(os.getpid())[1]):.0f} MB RSS")
+    if args.real:
+        from real_code import run_real
+
+        try:
+            return run_real(args, work)
+        finally:
+            if not args.work_dir:
+                shutil.rmtree(work, ignore_errors=True)
     try:
         trees: List[Tuple[Path, str]] = []
         if args.path is None:

@@ -61,6 +61,7 @@ def run_entry(project: Project, path: str) -> UnitResult:
     assert ctx is not None
     _guarded(result, path, lambda: interp.run_module(ctx, as_main=True))
     result.problems.extend(_budget_note(path, interp))
+    _log_steps(path, interp)
     result.findings = _to_findings(interp.reports, project.tf_version)
     switched, switched_deps = _switched_findings(project, path, interp, result.findings)
     result.findings.extend(switched)
@@ -189,6 +190,23 @@ def _budget_note(path: str, interp: Interpreter, alone_of: str = "") -> List[Fil
     if alone_of:
         reason = f"in {alone_of}: {reason}"
     return [FileProblem(path, reason, kind="note")]
+
+
+STEPS_LOG = "TFSCOPE_STEPS_LOG"  # a file: one JSON line per entry run (benchmarks/run.py reads it)
+
+
+def _log_steps(path: str, interp: Interpreter) -> None:
+    """What an entry's run cost, in interpreter steps, for the benchmark: a measure the machine's load
+    does not disturb. Appended whole lines from each worker; nothing is written unless asked for."""
+    log = os.environ.get(STEPS_LOG)
+    if not log:
+        return
+    line = json.dumps({"entry": path, "steps": interp.steps, "budget": interp.budget_hit}) + "\n"
+    try:
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write(line)
+    except OSError:
+        pass
 
 
 def _to_findings(reports: Iterable[RawReport], tf_version: str) -> List[Finding]:

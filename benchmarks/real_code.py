@@ -1,0 +1,222 @@
+"""`benchmarks/run.py --real`: tfscope-lint on real TF1 code bases, pinned by version.
+
+Each code base is a PyPI release whose source is TF1 graph code, fetched once with pip (an sdist
+where PyPI has one, else the pure-Python wheel) into --download-dir (~/.cache/tfscope-bench) and
+unpacked there; the benchmark reads the unpacked tree in place and never edits it. Per code base, in
+one run:
+
+    (a) libcst.parse_module over every file (the floor), one process
+    (c) check --jobs 1 --no-cache, with the interpreter's steps per entry logged (TFSCOPE_STEPS_LOG)
+    (c0) with --compare-summaries: (c) again with function summaries off (TFSCOPE_SUMMARIES=0)
+    (d) check --jobs N (all cores) on an empty --cache-dir
+    (e) (d) again on the same cache directory, nothing changed (warm)
+
+and prints the ratios, the worst entries by steps, the entries cut short by the step budget, peak
+memory, and whether the findings of c, d, e (and c0) are identical. Steps are counted by the
+interpreter (one per statement run), so they do not depend on the machine's load as times do.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Dict, List, Optional, Tuple
+
+from run import Measured, cli, count_lines, findings_of, mb, parse_step, python_files, read_all
+
+# name, version: releases whose code builds TF1 graphs (variable scopes, get_variable, layers, slim).
+CODE_BASES: List[Tuple[str, str]] = [
+    ("tf-slim", "1.1.0"),
+    ("tensor2tensor", "1.15.7"),
+    ("tensorpack", "0.9.8"),
+    ("tflearn", "0.3.2"),
+    ("stable-baselines", "2.10.2"),
+    ("baselines", "0.1.5"),
+    ("dm-sonnet", "1.36"),
+    ("tensorlayer", "1.11.1"),
+    ("dopamine-rl", "2.0.5"),
+    ("trfl", "1.1.0"),
+]
+
+TARGETS = {"total c/a": 1.5, "worst c/a": 3.0, "c/d": 1.6, "e/c": 0.10, "memory_mb": 400.0}
+STEPS_LOG = "TFSCOPE_STEPS_LOG"
+SUMMARIES_SWITCH = "TFSCOPE_SUMMARIES"
+
+
+# ------------------------------------------------------------------------------------------ fetching
+def _pip_download(spec: str, dest: Path, binary: bool) -> Optional[Path]:
+    before = set(dest.iterdir())
+    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(dest), spec]
+    if binary:  # a pure-Python wheel, whatever Python runs the benchmark
+        cmd += ["--only-binary", ":all:", "--python-version", "3.7", "--implementation", "py", "--abi", "none",
+                "--platform", "any"]
+    else:
+        cmd += ["--no-binary", ":all:"]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    new = sorted(set(dest.iterdir()) - before)
+    return new[0] if done.returncode == 0 and new else None
+
+
+def fetch(name: str, version: str, root: Path) -> Path:
+    """The unpacked source of name==version, downloaded once (sdist first, else the wheel)."""
+    target = root / "src" / f"{name}-{version}"
+    if (target / ".complete").exists():
+        return target
+    downloads = root / "downloads"
+    downloads.mkdir(parents=True, exist_ok=True)
+    stem = name.replace("-", "_").lower()
+    archive = next((p for p in downloads.iterdir()
+                    if p.name.lower().replace("-", "_").startswith(f"{stem}_{version}")), None)
+    if archive is None:
+        archive = _pip_download(f"{name}=={version}", downloads, binary=False) \
+            or _pip_download(f"{name}=={version}", downloads, binary=True)
+    if archive is None:
+        raise SystemExit(f"pip could not download {name}=={version} (no network to PyPI?)")
+    target.mkdir(parents=True, exist_ok=True)
+    if archive.name.endswith(".whl") or archive.name.endswith(".zip"):
+        with zipfile.ZipFile(archive) as zf:
+            zf.extractall(target)
+    else:
+        with tarfile.open(archive) as tf:
+            tf.extractall(target, filter="data") if hasattr(tarfile, "data_filter") else tf.extractall(target)
+    (target / ".complete").write_text(archive.name + "\n")
+    return target
+
+
+# ------------------------------------------------------------------------------------------ steps
+def read_steps(log: Path) -> List[dict]:
+    if not log.exists():
+        return []
+    return [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+
+
+def budget_hits(steps: List[dict]) -> int:
+    return sum(1 for s in steps if s.get("budget") == "step budget")
+
+
+# ------------------------------------------------------------------------------------------ one code base
+def run_one(name: str, version: str, tree: Path, work: Path, jobs: int, compare: bool, worst: int) -> dict:
+    files = python_files(tree)
+    lines = sum(count_lines(t) for t in read_all(files).values())
+    label = f"{name}=={version}"
+    list_file = work / f"{name}.files"
+    list_file.write_text("\n".join(str(p) for p in files) + "\n")
+    r: dict = {"code_base": label, "files": len(files), "lines": lines}
+    print(f"\n== {label}: {len(files)} files, {lines:,} lines ({tree})", flush=True)
+
+    def keep(step: str, m: Measured) -> None:
+        r[step] = {"seconds": m.seconds, "cpu": m.cpu, "tree_pss_mb": mb(m.tree_pss_kb), "maxrss_mb": mb(m.maxrss_kb)}
+        print(f"  ({step:2s}) {m.seconds:7.2f} s (cpu {m.cpu:6.1f} s)  whole tree {mb(m.tree_pss_kb):5.0f} MB PSS",
+              flush=True)
+        if step != "a" and m.returncode != 0:
+            tail = m.stderr.decode(errors="replace").strip().splitlines()[-3:]
+            print(f"       exit code {m.returncode}: {' | '.join(tail)}")
+
+    a = parse_step("libcst", list_file)
+    keep("a", a)
+    log = work / f"{name}.steps"
+    log.unlink(missing_ok=True)
+    c = cli(tree, "--jobs", "1", "--no-cache", env={STEPS_LOG: str(log)})
+    keep("c", c)
+    steps = read_steps(log)
+    r["steps"] = sum(s["steps"] for s in steps)
+    r["entries"] = len(steps)
+    r["budget_hits"] = budget_hits(steps)
+    r["worst"] = sorted(((s["steps"], os.path.relpath(s["entry"], tree), s.get("budget")) for s in steps),
+                        reverse=True)[:worst]
+    same = True
+    if compare:
+        log0 = work / f"{name}.steps0"
+        log0.unlink(missing_ok=True)
+        c0 = cli(tree, "--jobs", "1", "--no-cache", env={STEPS_LOG: str(log0), SUMMARIES_SWITCH: "0"})
+        keep("c0", c0)
+        steps0 = read_steps(log0)
+        r["steps0"] = sum(s["steps"] for s in steps0)
+        r["budget_hits0"] = budget_hits(steps0)
+        by_entry = {s["entry"]: s["steps"] for s in steps0}
+        r["worst"] = [(n, rel, hit, by_entry.get(str(tree / rel))) for n, rel, hit in r["worst"]]
+        r["worst0"] = sorted(((s["steps"], os.path.relpath(s["entry"], tree), s.get("budget")) for s in steps0),
+                             reverse=True)[:worst]
+        r["identical_summaries"] = c.stdout == c0.stdout
+        same = same and r["identical_summaries"]
+    with tempfile.TemporaryDirectory(prefix="cache_", dir=work) as cache_dir:
+        d = cli(tree, "--jobs", str(jobs), "--cache-dir", cache_dir)
+        keep("d", d)
+        e = cli(tree, "--jobs", str(jobs), "--cache-dir", cache_dir)
+        keep("e", e)
+    r["identical_cde"] = c.stdout == d.stdout == e.stdout
+    r["findings"] = len(findings_of(c))
+    r["peak_mb"] = max(r[k]["tree_pss_mb"] for k in ("c", "d"))
+    print(f"  c/a {c.seconds / a.seconds:5.2f}   c/d {c.seconds / d.seconds:4.2f}   e/c {e.seconds / c.seconds:5.3f}   "
+          f"findings {r['findings']}, c = d = e: {'yes' if r['identical_cde'] else 'NO'}"
+          + (f", with and without summaries: {'yes' if r['identical_summaries'] else 'NO'}" if compare else ""))
+    print(f"  {r['entries']} entries, {r['steps']:,} steps"
+          + (f" ({r['steps0']:,} without summaries)" if compare else "")
+          + f"; step budget hit by {r['budget_hits']}" + (f" ({r['budget_hits0']} without)" if compare else ""))
+    print(f"  worst {worst} entries by steps" + (" (without summaries)" if compare else "") + ":")
+    for row in r["worst"]:
+        n, rel, hit = row[0], row[1], row[2]
+        before = f"   ({row[3]:,} without)" if compare and row[3] is not None else ""
+        print(f"    {n:9,d}  {rel}{'   [STEP BUDGET]' if hit == 'step budget' else ''}{before}")
+    return r
+
+
+# ------------------------------------------------------------------------------------------ the set
+def run_real(args, work: Path) -> int:  # type: ignore[no-untyped-def]
+    root = Path(args.download_dir).expanduser()
+    chosen = [(n, v) for n, v in CODE_BASES if not args.only or n in args.only]
+    jobs = args.jobs or os.cpu_count() or 1
+    trees = [(n, v, fetch(n, v, root)) for n, v in chosen]
+    rows = [run_one(n, v, tree, work, jobs, args.compare_summaries, args.worst) for n, v, tree in trees]
+    total = {k: sum(r[k]["seconds"] for r in rows) for k in ("a", "c", "d", "e")}
+    lines = sum(r["lines"] for r in rows)
+    print(f"\n== the real code bases: {len(rows)}, {sum(r['files'] for r in rows)} files, {lines:,} lines")
+    head = (f"  {'code base':24s} {'lines':>7s} {'a s':>6s} {'c s':>7s} {'c/a':>5s} {'d s':>6s} {'c/d':>4s} "
+            f"{'e/c':>5s} {'entries':>7s} {'steps':>10s} {'worst':>8s} {'budget':>6s} {'MB':>4s}")
+    if args.compare_summaries:
+        head += f" {'steps off':>10s} {'budget off':>10s} {'same':>4s}"
+    print(head)
+    for r in rows:
+        row = (f"  {r['code_base']:24s} {r['lines']:7,d} {r['a']['seconds']:6.2f} {r['c']['seconds']:7.2f} "
+               f"{r['c']['seconds'] / r['a']['seconds']:5.2f} {r['d']['seconds']:6.2f} "
+               f"{r['c']['seconds'] / r['d']['seconds']:4.2f} {r['e']['seconds'] / r['c']['seconds']:5.3f} "
+               f"{r['entries']:7d} {r['steps']:10,d} {(r['worst'][0][0] if r['worst'] else 0):8,d} "
+               f"{r['budget_hits']:6d} {r['peak_mb']:4.0f}")
+        if args.compare_summaries:
+            row += f" {r['steps0']:10,d} {r['budget_hits0']:10d} {'yes' if r['identical_summaries'] else 'NO':>4s}"
+        print(row)
+    worst_ca = max(rows, key=lambda r: r["c"]["seconds"] / r["a"]["seconds"])
+    peak = max(r["peak_mb"] for r in rows)
+    hits = sum(r["budget_hits"] for r in rows)
+    same = all(r["identical_cde"] and r.get("identical_summaries", True) for r in rows)
+    print(f"  {'all':24s} {lines:7,d} {total['a']:6.2f} {total['c']:7.2f} {total['c'] / total['a']:5.2f} "
+          f"{total['d']:6.2f} {total['c'] / total['d']:4.2f} {total['e'] / total['c']:5.3f} "
+          f"{sum(r['entries'] for r in rows):7d} {sum(r['steps'] for r in rows):10,d} {'':8s} {hits:6d} {peak:4.0f}"
+          + (f" {sum(r['steps0'] for r in rows):10,d} {sum(r['budget_hits0'] for r in rows):10d}"
+             if args.compare_summaries else ""))
+    verdicts = [
+        ("whole set, cold one job <= 1.5x parse", total["c"] / total["a"] <= TARGETS["total c/a"],
+         f"c/a = {total['c'] / total['a']:.2f}"),
+        ("no code base above 3x parse", worst_ca["c"]["seconds"] / worst_ca["a"]["seconds"] <= TARGETS["worst c/a"],
+         f"worst {worst_ca['code_base']} {worst_ca['c']['seconds'] / worst_ca['a']['seconds']:.2f}"),
+        ("no entry hits the step budget", hits == 0, f"{hits} entries"),
+        ("two jobs >= 1.6x faster than one", total["c"] / total["d"] >= TARGETS["c/d"],
+         f"c/d = {total['c'] / total['d']:.2f}"),
+        ("warm <= 0.1x cold", total["e"] / total["c"] <= TARGETS["e/c"], f"e/c = {total['e'] / total['c']:.3f}"),
+        ("peak memory < 400 MB", peak < TARGETS["memory_mb"], f"{peak:.0f} MB PSS"),
+        ("findings identical (c = d = e" + (" = c0)" if args.compare_summaries else ")"), same,
+         "yes" if same else "they differ"),
+    ]
+    print("\n== targets")
+    for label, ok, detail in verdicts:
+        print(f"  {'met    ' if ok else 'NOT MET'}  {label:44s} {detail}")
+    if args.json:
+        Path(args.json).write_text(json.dumps({"code_bases": rows, "total": total, "targets": [
+            {"target": n, "met": ok, "detail": d} for n, ok, d in verdicts]}, indent=2) + "\n")
+    return 0
