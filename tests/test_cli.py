@@ -185,6 +185,32 @@ def test_progress_bar_waits_for_many_files(tmp_path: Path) -> None:
     bar.close()
 
 
+def test_progress_bar_counts_the_analysis_and_its_clock_runs_on(tmp_path: Path) -> None:
+    from tfscope_lint.analysis import engine
+
+    stream = open(tmp_path / "tty.txt", "w")
+    bar = ProgressBar(stream, threshold=1)
+    bar.files_found(2)
+    bar.file_read("a.py")
+    bar.file_read("b.py")
+    assert bar._bar is not None
+    started = bar._bar.tasks[0].start_time
+    bar.analysing()
+    seen = []
+    for jobs in (1, 2):  # the main process counts, or the workers through a shared counter
+        sources = {str(tmp_path / f"m{i}.py"): "import tensorflow as tf\nx = tf.get_variable('x', [1])\n"
+                   for i in range(3)}
+        engine.analyze(sources, jobs=jobs, on_entry=lambda done, total: (seen.append((done, total)),
+                                                                          bar.entries_done(done, total)))
+        assert seen[0] == (0, 3) and seen[-1] == (3, 3)
+        seen.clear()
+    task = bar._bar.tasks[0]
+    assert (task.description, task.completed, task.total) == ("analysing", 3, 3)
+    assert task.start_time == started  # one clock from the first file read
+    bar.close()
+    assert bar._bar is None
+
+
 @pytest.mark.usefixtures("fake_analysis")
 def test_no_progress_bar_in_pipes(tmp_path: Path) -> None:
     for index in range(30):

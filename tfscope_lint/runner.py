@@ -35,6 +35,9 @@ class Progress:
     def analysing(self) -> None:
         """Called when the whole-project analysis starts."""
 
+    def entries_done(self, done: int, total: int) -> None:
+        """Called as the analysis runs: entry files analysed (or found in the cache) of all of them."""
+
 
 def default_settings() -> Settings:
     return Settings(root=Path.cwd().resolve(), enabled=default_enabled())
@@ -67,7 +70,7 @@ def run(
                 problems.append(FileProblem(str(path), str(exc)))
             progress.file_read(str(path))
     progress.analysing()
-    findings, analysis_problems = _analyze(sources, settings.tf_version, jobs, cache_dir)
+    findings, analysis_problems = _analyze(sources, settings.tf_version, jobs, cache_dir, progress.entries_done)
     kept, suppressed = _select_and_suppress(findings, sources, settings)
     return RunResult(
         findings=sorted(kept, key=lambda f: f.sort_key()),
@@ -80,7 +83,8 @@ def run(
 
 
 def _analyze(sources: Dict[str, str], tf_version: str, jobs: int = 1,
-             cache_dir: Optional[str] = None) -> Tuple[List[Finding], List[FileProblem]]:
+             cache_dir: Optional[str] = None, on_entry: Optional[Callable[[int, int], None]] = None,
+             ) -> Tuple[List[Finding], List[FileProblem]]:
     """Run the analysis; a crash in it becomes a problem naming the file(s), never a traceback.
 
     The analysis catches what goes wrong while it interprets a file; anything that still escapes
@@ -92,7 +96,7 @@ def _analyze(sources: Dict[str, str], tf_version: str, jobs: int = 1,
         return [], []
     options: Dict[str, Any] = {"tf_version": tf_version, "jobs": jobs, "cache_dir": cache_dir}
     try:
-        findings, problems = project.analyze_sources(sources, **options)
+        findings, problems = project.analyze_sources(sources, on_entry=on_entry, **options)
         return list(findings), list(problems)
     except Exception as exc:  # noqa: BLE001 - an internal error must not hide the other results
         failure = exc

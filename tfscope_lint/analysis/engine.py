@@ -17,10 +17,12 @@ import json
 import os
 import tempfile
 import traceback
+import multiprocessing
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterable, Iterator, List, Optional, Set, Tuple
+from typing import Callable, Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
 from tfscope_lint import __version__, rules
 from tfscope_lint.analysis.context import Origin, RawReport
@@ -30,6 +32,7 @@ from tfscope_lint.analysis.values import ClassVal, FunctionVal
 from tfscope_lint.findings import FileProblem, Finding, Location, Related
 
 FunctionKey = Tuple[str, int]  # (path, rank of the def in its file)
+OnEntry = Callable[[int, int], None]  # (entries done, entries in all), for a progress display
 
 
 @dataclass
@@ -234,17 +237,25 @@ def _to_findings(reports: Iterable[RawReport], tf_version: str) -> List[Finding]
 
 # ---------------------------------------------------------------------------- workers
 _WORKER_PROJECT: Optional[Project] = None
+_WORKER_DONE = None  # a counter shared with the parent: entries finished by every worker
 
 
-def _init_worker(sources: Dict[str, str], tf_version: str) -> None:
-    global _WORKER_PROJECT
+def _init_worker(sources: Dict[str, str], tf_version: str, done=None) -> None:  # type: ignore[no-untyped-def]
+    global _WORKER_PROJECT, _WORKER_DONE
     gc.set_threshold(*GC_THRESHOLDS)
     _WORKER_PROJECT = Project(sources, tf_version)
+    _WORKER_DONE = done
+
+
+def _count_done() -> None:
+    if _WORKER_DONE is not None:
+        with _WORKER_DONE.get_lock():
+            _WORKER_DONE.value += 1
 
 
 def _worker_entries(paths: List[str]) -> List[UnitResult]:
     assert _WORKER_PROJECT is not None
-    return run_entries(_WORKER_PROJECT, paths)
+    return run_entries(_WORKER_PROJECT, paths, lambda: _count_done())
 
 
 def share_out(paths: List[str], workers: int) -> List[List[str]]:
@@ -256,7 +267,7 @@ def share_out(paths: List[str], workers: int) -> List[List[str]]:
     return [[path for run in runs[k::workers] for path in run] for k in range(workers)]
 
 
-def run_entries(project: Project, paths: List[str]) -> List[UnitResult]:
+def run_entries(project: Project, paths: List[str], on_done: Optional[Callable[[], None]] = None) -> List[UnitResult]:
     """Run entry units in order, dropping each file's trees after the last unit of the list that can
     read it: the memory held is that of the files in use, not of the whole tree."""
     reach = {path: project.reachable(path) for path in paths}
@@ -268,6 +279,8 @@ def run_entries(project: Project, paths: List[str]) -> List[UnitResult]:
     for path in paths:
         result = run_entry(project, path)
         results.append(result)
+        if on_done is not None:
+            on_done()
         for used in reach[path]:
             remaining[used] -= 1
         for used in reach[path] | set(result.deps):
@@ -385,18 +398,19 @@ def _fewer_collections() -> Iterator[None]:
 
 
 def analyze(sources: Dict[str, str], jobs: int = 1, cache_dir: Optional[str] = None, tf_version: str = "1.15",
-            ) -> Tuple[List[Finding], List[FileProblem]]:
-    """Analyse the files (path -> text) as one project; `jobs` > 1 uses worker processes."""
+            on_entry: Optional[OnEntry] = None) -> Tuple[List[Finding], List[FileProblem]]:
+    """Analyse the files (path -> text) as one project; `jobs` > 1 uses worker processes; `on_entry`
+    hears how many entry runs are done (cached ones at once, the others as they finish)."""
     with _fewer_collections():
-        return _analyze(sources, jobs, cache_dir, tf_version)
+        return _analyze(sources, jobs, cache_dir, tf_version, on_entry)
 
 
 def _analyze(sources: Dict[str, str], jobs: int, cache_dir: Optional[str], tf_version: str,
-             ) -> Tuple[List[Finding], List[FileProblem]]:
+             on_entry: Optional[OnEntry] = None) -> Tuple[List[Finding], List[FileProblem]]:
     project = Project(sources, tf_version)
     cache = Cache(Path(cache_dir), sources, f"tf={tf_version}") if cache_dir else None
     entries = project.entry_paths()
-    entry_results = _run_units("entry", [(path, path) for path in entries], cache, project, jobs)
+    entry_results = _run_units("entry", [(path, path) for path in entries], cache, project, jobs, on_entry)
 
     called: Set[FunctionKey] = set()
     for result in entry_results:
@@ -417,26 +431,63 @@ def _analyze(sources: Dict[str, str], jobs: int, cache_dir: Optional[str], tf_ve
 
 
 def _run_units(kind: str, tasks: List[Tuple[str, object]], cache: Optional[Cache], project: Project,
-               jobs: int) -> List[UnitResult]:
+               jobs: int, on_entry: Optional[OnEntry] = None) -> List[UnitResult]:
     results: List[Optional[UnitResult]] = [cache.load(kind, key) if cache else None for key, _ in tasks]
     missing = [i for i, r in enumerate(results) if r is None]
+    total = len(tasks)
+    cached = total - len(missing)
+    if on_entry is not None:
+        on_entry(cached, total)
     if missing:
         payloads = [tasks[i][1] for i in missing]
         if jobs > 1 and len(missing) > 1:
             workers = min(jobs, len(missing))
             shares = share_out(payloads, workers)  # type: ignore[arg-type]
+            done = multiprocessing.get_context().Value("i", 0)
             with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                                     initargs=(project.sources, project.tf_version)) as pool:
+                                     initargs=(project.sources, project.tf_version, done)) as pool, \
+                    _reporting(done, cached, total, on_entry):
                 by_path = {path: result for share, results in zip(shares, pool.map(_worker_entries, shares))
                            for path, result in zip(share, results)}
             computed = [by_path[path] for path in payloads]  # type: ignore[index]
         else:
-            computed = run_entries(project, payloads)  # type: ignore[arg-type]
+            counter = [cached]
+
+            def one_done() -> None:
+                counter[0] += 1
+                if on_entry is not None:
+                    on_entry(counter[0], total)
+            computed = run_entries(project, payloads, one_done)  # type: ignore[arg-type]
         for i, result in zip(missing, computed):
             results[i] = result
             if cache is not None:
                 cache.store(kind, tasks[i][0], result)
     return [r for r in results if r is not None]
+
+
+@contextlib.contextmanager
+def _reporting(done, cached: int, total: int, on_entry: Optional[OnEntry]) -> Iterator[None]:  # type: ignore
+    """While workers run: pass their shared count of finished entries on, a few times a second."""
+    if on_entry is None:
+        yield
+        return
+    stop = threading.Event()
+
+    def poll() -> None:
+        last = -1
+        while not stop.wait(0.2):
+            now = done.value
+            if now != last:
+                last = now
+                on_entry(cached + now, total)
+    thread = threading.Thread(target=poll, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+        on_entry(cached + done.value, total)
 
 
 def _dedupe(findings: List[Finding]) -> List[Finding]:

@@ -20,7 +20,7 @@ def wanted(stream: TextIO, quiet: bool, env: Mapping[str, str] = os.environ) -> 
 
 
 class ProgressBar(ProgressHooks):
-    """Shows reading progress, then a spinner while the whole-project analysis runs."""
+    """Shows the files read, then the entry files analysed; one clock for the whole run."""
 
     def __init__(self, stream: TextIO, threshold: int = MANY_FILES) -> None:
         self._console = Console(file=stream)
@@ -42,7 +42,25 @@ class ProgressBar(ProgressHooks):
 
     def analysing(self) -> None:
         if self._bar is not None:
-            self._bar.update(self._task, description="analysing")
+            self._restart("analysing", None)
+
+    def entries_done(self, done: int, total: int) -> None:
+        if self._bar is None:
+            return
+        task = self._bar.tasks[self._task_index()]
+        if task.total != total:
+            self._restart("analysing", total)
+        self._bar.update(self._task, completed=min(done, total))
+
+    def _task_index(self) -> int:
+        return next(i for i, t in enumerate(self._bar.tasks) if t.id == self._task)  # type: ignore[union-attr]
+
+    def _restart(self, description: str, total: Optional[int]) -> None:
+        """The same bar counts something else now; its clock goes on from the start of the run."""
+        assert self._bar is not None
+        started = self._bar.tasks[self._task_index()].start_time
+        self._bar.reset(self._task, total=total, completed=0, description=description)
+        self._bar.tasks[self._task_index()].start_time = started
 
     def close(self) -> None:
         if self._bar is not None:
