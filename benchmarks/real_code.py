@@ -177,14 +177,14 @@ def run_real(args, work: Path) -> int:  # type: ignore[no-untyped-def]
     total = {k: sum(r[k]["seconds"] for r in rows) for k in ("a", "c", "d", "e")}
     lines = sum(r["lines"] for r in rows)
     print(f"\n== the real code bases: {len(rows)}, {sum(r['files'] for r in rows)} files, {lines:,} lines")
-    head = (f"  {'code base':24s} {'lines':>7s} {'a s':>6s} {'c s':>7s} {'c/a':>5s} {'d s':>6s} {'c/d':>4s} "
+    head = (f"  {'code base':24s} {'lines':>7s} {'a s':>6s} {'c s':>7s} {'c/a':>5s} {'cpu':>5s} {'d s':>6s} {'c/d':>4s} "
             f"{'e/c':>5s} {'entries':>7s} {'steps':>10s} {'worst':>8s} {'budget':>6s} {'MB':>4s}")
     if args.compare_summaries:
         head += f" {'steps off':>10s} {'budget off':>10s} {'same':>4s}"
     print(head)
     for r in rows:
         row = (f"  {r['code_base']:24s} {r['lines']:7,d} {r['a']['seconds']:6.2f} {r['c']['seconds']:7.2f} "
-               f"{r['c']['seconds'] / r['a']['seconds']:5.2f} {r['d']['seconds']:6.2f} "
+               f"{r['c']['seconds'] / r['a']['seconds']:5.2f} {r['c']['cpu'] / r['a']['cpu']:5.2f} {r['d']['seconds']:6.2f} "
                f"{r['c']['seconds'] / r['d']['seconds']:4.2f} {r['e']['seconds'] / r['c']['seconds']:5.3f} "
                f"{r['entries']:7d} {r['steps']:10,d} {(r['worst'][0][0] if r['worst'] else 0):8,d} "
                f"{r['budget_hits']:6d} {r['peak_mb']:4.0f}")
@@ -195,7 +195,9 @@ def run_real(args, work: Path) -> int:  # type: ignore[no-untyped-def]
     peak = max(r["peak_mb"] for r in rows)
     hits = sum(r["budget_hits"] for r in rows)
     same = all(r["identical_cde"] and r.get("identical_summaries", True) for r in rows)
+    cpu = {k: sum(r[k]["cpu"] for r in rows) for k in ("a", "c")}
     print(f"  {'all':24s} {lines:7,d} {total['a']:6.2f} {total['c']:7.2f} {total['c'] / total['a']:5.2f} "
+          f"{cpu['c'] / cpu['a']:5.2f} "
           f"{total['d']:6.2f} {total['c'] / total['d']:4.2f} {total['e'] / total['c']:5.3f} "
           f"{sum(r['entries'] for r in rows):7d} {sum(r['steps'] for r in rows):10,d} {'':8s} {hits:6d} {peak:4.0f}"
           + (f" {sum(r['steps0'] for r in rows):10,d} {sum(r['budget_hits0'] for r in rows):10d}"
@@ -213,6 +215,8 @@ def run_real(args, work: Path) -> int:  # type: ignore[no-untyped-def]
         ("findings identical (c = d = e" + (" = c0)" if args.compare_summaries else ")"), same,
          "yes" if same else "they differ"),
     ]
+    print("  (c/a by wall time, then by CPU time: user + system seconds, which other load on a shared machine "
+          "disturbs less)")
     print("\n== targets")
     for label, ok, detail in verdicts:
         print(f"  {'met    ' if ok else 'NOT MET'}  {label:44s} {detail}")
