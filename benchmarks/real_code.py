@@ -7,12 +7,11 @@ one run:
 
     (a) libcst.parse_module over every file (the floor), one process
     (c) check --jobs 1 --no-cache, with the interpreter's steps per entry logged (TFSCOPE_STEPS_LOG)
-    (c0) with --compare-summaries: (c) again with function summaries off (TFSCOPE_SUMMARIES=0)
     (d) check --jobs N (all cores) on an empty --cache-dir
     (e) (d) again on the same cache directory, nothing changed (warm)
 
 and prints the ratios, the worst entries by steps, the entries cut short by the step budget, peak
-memory, and whether the findings of c, d, e (and c0) are identical. Steps are counted by the
+memory, and whether the findings of c, d and e are identical. Steps are counted by the
 interpreter (one per statement run), so they do not depend on the machine's load as times do.
 """
 
@@ -46,7 +45,6 @@ CODE_BASES: List[Tuple[str, str]] = [
 
 TARGETS = {"total c/a": 1.5, "worst c/a": 3.0, "c/d": 1.6, "e/c": 0.10, "memory_mb": 400.0}
 STEPS_LOG = "TFSCOPE_STEPS_LOG"
-SUMMARIES_SWITCH = "TFSCOPE_SUMMARIES"
 
 
 # ------------------------------------------------------------------------------------------ fetching
@@ -101,7 +99,7 @@ def budget_hits(steps: List[dict]) -> int:
 
 
 # ------------------------------------------------------------------------------------------ one code base
-def run_one(name: str, version: str, tree: Path, work: Path, jobs: int, compare: bool, worst: int) -> dict:
+def run_one(name: str, version: str, tree: Path, work: Path, jobs: int, worst: int) -> dict:
     files = python_files(tree)
     lines = sum(count_lines(t) for t in read_all(files).values())
     label = f"{name}=={version}"
@@ -130,21 +128,6 @@ def run_one(name: str, version: str, tree: Path, work: Path, jobs: int, compare:
     r["budget_hits"] = budget_hits(steps)
     r["worst"] = sorted(((s["steps"], os.path.relpath(s["entry"], tree), s.get("budget")) for s in steps),
                         reverse=True)[:worst]
-    same = True
-    if compare:
-        log0 = work / f"{name}.steps0"
-        log0.unlink(missing_ok=True)
-        c0 = cli(tree, "--jobs", "1", "--no-cache", env={STEPS_LOG: str(log0), SUMMARIES_SWITCH: "0"})
-        keep("c0", c0)
-        steps0 = read_steps(log0)
-        r["steps0"] = sum(s["steps"] for s in steps0)
-        r["budget_hits0"] = budget_hits(steps0)
-        by_entry = {s["entry"]: s["steps"] for s in steps0}
-        r["worst"] = [(n, rel, hit, by_entry.get(str(tree / rel))) for n, rel, hit in r["worst"]]
-        r["worst0"] = sorted(((s["steps"], os.path.relpath(s["entry"], tree), s.get("budget")) for s in steps0),
-                             reverse=True)[:worst]
-        r["identical_summaries"] = c.stdout == c0.stdout
-        same = same and r["identical_summaries"]
     with tempfile.TemporaryDirectory(prefix="cache_", dir=work) as cache_dir:
         d = cli(tree, "--jobs", str(jobs), "--cache-dir", cache_dir)
         keep("d", d)
@@ -154,16 +137,11 @@ def run_one(name: str, version: str, tree: Path, work: Path, jobs: int, compare:
     r["findings"] = len(findings_of(c))
     r["peak_mb"] = max(r[k]["tree_pss_mb"] for k in ("c", "d"))
     print(f"  c/a {c.seconds / a.seconds:5.2f}   c/d {c.seconds / d.seconds:4.2f}   e/c {e.seconds / c.seconds:5.3f}   "
-          f"findings {r['findings']}, c = d = e: {'yes' if r['identical_cde'] else 'NO'}"
-          + (f", with and without summaries: {'yes' if r['identical_summaries'] else 'NO'}" if compare else ""))
-    print(f"  {r['entries']} entries, {r['steps']:,} steps"
-          + (f" ({r['steps0']:,} without summaries)" if compare else "")
-          + f"; step budget hit by {r['budget_hits']}" + (f" ({r['budget_hits0']} without)" if compare else ""))
-    print(f"  worst {worst} entries by steps" + (" (without summaries)" if compare else "") + ":")
-    for row in r["worst"]:
-        n, rel, hit = row[0], row[1], row[2]
-        before = f"   ({row[3]:,} without)" if compare and row[3] is not None else ""
-        print(f"    {n:9,d}  {rel}{'   [STEP BUDGET]' if hit == 'step budget' else ''}{before}")
+          f"findings {r['findings']}, c = d = e: {'yes' if r['identical_cde'] else 'NO'}")
+    print(f"  {r['entries']} entries, {r['steps']:,} steps; step budget hit by {r['budget_hits']}")
+    print(f"  worst {worst} entries by steps:")
+    for n, rel, hit in r["worst"]:
+        print(f"    {n:9,d}  {rel}{'   [STEP BUDGET]' if hit == 'step budget' else ''}")
     return r
 
 
@@ -173,14 +151,12 @@ def run_real(args, work: Path) -> int:  # type: ignore[no-untyped-def]
     chosen = [(n, v) for n, v in CODE_BASES if not args.only or n in args.only]
     jobs = args.jobs or os.cpu_count() or 1
     trees = [(n, v, fetch(n, v, root)) for n, v in chosen]
-    rows = [run_one(n, v, tree, work, jobs, args.compare_summaries, args.worst) for n, v, tree in trees]
+    rows = [run_one(n, v, tree, work, jobs, args.worst) for n, v, tree in trees]
     total = {k: sum(r[k]["seconds"] for r in rows) for k in ("a", "c", "d", "e")}
     lines = sum(r["lines"] for r in rows)
     print(f"\n== the real code bases: {len(rows)}, {sum(r['files'] for r in rows)} files, {lines:,} lines")
     head = (f"  {'code base':24s} {'lines':>7s} {'a s':>6s} {'c s':>7s} {'c/a':>5s} {'cpu':>5s} {'d s':>6s} {'c/d':>4s} "
             f"{'e/c':>5s} {'entries':>7s} {'steps':>10s} {'worst':>8s} {'budget':>6s} {'MB':>4s}")
-    if args.compare_summaries:
-        head += f" {'steps off':>10s} {'budget off':>10s} {'same':>4s}"
     print(head)
     for r in rows:
         row = (f"  {r['code_base']:24s} {r['lines']:7,d} {r['a']['seconds']:6.2f} {r['c']['seconds']:7.2f} "
@@ -188,20 +164,16 @@ def run_real(args, work: Path) -> int:  # type: ignore[no-untyped-def]
                f"{r['c']['seconds'] / r['d']['seconds']:4.2f} {r['e']['seconds'] / r['c']['seconds']:5.3f} "
                f"{r['entries']:7d} {r['steps']:10,d} {(r['worst'][0][0] if r['worst'] else 0):8,d} "
                f"{r['budget_hits']:6d} {r['peak_mb']:4.0f}")
-        if args.compare_summaries:
-            row += f" {r['steps0']:10,d} {r['budget_hits0']:10d} {'yes' if r['identical_summaries'] else 'NO':>4s}"
         print(row)
     worst_ca = max(rows, key=lambda r: r["c"]["seconds"] / r["a"]["seconds"])
     peak = max(r["peak_mb"] for r in rows)
     hits = sum(r["budget_hits"] for r in rows)
-    same = all(r["identical_cde"] and r.get("identical_summaries", True) for r in rows)
+    same = all(r["identical_cde"] for r in rows)
     cpu = {k: sum(r[k]["cpu"] for r in rows) for k in ("a", "c")}
     print(f"  {'all':24s} {lines:7,d} {total['a']:6.2f} {total['c']:7.2f} {total['c'] / total['a']:5.2f} "
           f"{cpu['c'] / cpu['a']:5.2f} "
           f"{total['d']:6.2f} {total['c'] / total['d']:4.2f} {total['e'] / total['c']:5.3f} "
-          f"{sum(r['entries'] for r in rows):7d} {sum(r['steps'] for r in rows):10,d} {'':8s} {hits:6d} {peak:4.0f}"
-          + (f" {sum(r['steps0'] for r in rows):10,d} {sum(r['budget_hits0'] for r in rows):10d}"
-             if args.compare_summaries else ""))
+          f"{sum(r['entries'] for r in rows):7d} {sum(r['steps'] for r in rows):10,d} {'':8s} {hits:6d} {peak:4.0f}")
     verdicts = [
         ("whole set, cold one job <= 1.5x parse", total["c"] / total["a"] <= TARGETS["total c/a"],
          f"c/a = {total['c'] / total['a']:.2f}"),
@@ -212,7 +184,7 @@ def run_real(args, work: Path) -> int:  # type: ignore[no-untyped-def]
          f"c/d = {total['c'] / total['d']:.2f}"),
         ("warm <= 0.1x cold", total["e"] / total["c"] <= TARGETS["e/c"], f"e/c = {total['e'] / total['c']:.3f}"),
         ("peak memory < 400 MB", peak < TARGETS["memory_mb"], f"{peak:.0f} MB PSS"),
-        ("findings identical (c = d = e" + (" = c0)" if args.compare_summaries else ")"), same,
+        ("findings identical (c = d = e)", same,
          "yes" if same else "they differ"),
     ]
     print("  (c/a by wall time, then by CPU time: user + system seconds, which other load on a shared machine "

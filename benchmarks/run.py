@@ -6,7 +6,6 @@
     python benchmarks/run.py PATH --profile     # and cProfile of the analysis, in process, one job
     python benchmarks/run.py --repeat 3         # a, b, c, d three times each, the fastest kept (busy machine)
     python benchmarks/run.py --real             # the real TF1 code bases of real_code.py, pinned by version
-    python benchmarks/run.py --real --compare-summaries   # and (c) again with function summaries off
 
 In one run, on the same files (those `tfscope-lint check` itself finds), it times
 
@@ -661,9 +660,6 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--real", action="store_true",
                         help="measure the pinned real TF1 code bases of benchmarks/real_code.py instead")
     parser.add_argument("--only", action="append", metavar="NAME", help="with --real: only these code bases")
-    parser.add_argument("--compare-summaries", action="store_true",
-                        help="with --real: also (c) with function summaries off (TFSCOPE_SUMMARIES=0): "
-                             "steps and findings before/after")
     parser.add_argument("--worst", type=int, default=10, help="with --real: entries to list by steps [10]")
     parser.add_argument("--download-dir", default=str(Path.home() / ".cache" / "tfscope-bench"),
                         help="with --real: where the downloaded code bases are kept [~/.cache/tfscope-bench]")
