@@ -25,7 +25,7 @@ import tarfile
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import List, Optional, Tuple
 
 from run import Measured, cli, count_lines, findings_of, mb, parse_step, python_files, read_all
 
