@@ -368,7 +368,15 @@ class StatementsMixin:
         return None
 
     def stmt_While(self, node: cst.While, frame: Frame) -> None:
-        for _ in range(MAX_UNROLL):
+        """Unrolled while the condition is known and no path may have left the loop yet. From the iteration
+        where it may end on any pass (an undecidable break, return or condition, as in `while True:` training
+        loops), two passes have shown what repeats; what later ones create is left undecided (unseen_code),
+        which is sound and spares the 64 passes that dominate real scripts' cost."""
+        exits_before = frame.loop_uncertain + frame.extra_uncertain
+        for count in range(MAX_UNROLL):
+            if count >= 2 and frame.loop_uncertain + frame.extra_uncertain > exits_before:
+                self.graph.unseen_code(self.origin(frame.module, node), "later passes of a while loop")
+                return
             cond = self.condition(node.test, frame)
             if cond is False:
                 if node.orelse is not None:
@@ -384,8 +392,9 @@ class StatementsMixin:
             except ContinueSignal:
                 continue
         else:
+            self.graph.unseen_code(self.origin(frame.module, node), f"passes of a while loop after the first {MAX_UNROLL}")
             return
-        # An undecidable condition: the body may run or not.
+        # An undecidable condition: the body may run or not, and again.
         def body() -> None:
             self.next_iteration()
             try:
@@ -395,6 +404,7 @@ class StatementsMixin:
             except ContinueSignal:
                 pass
         self.fork([body, lambda: None], frame)
+        self.graph.unseen_code(self.origin(frame.module, node), "later passes of a while loop")
 
     def stmt_With(self, node: cst.With, frame: Frame) -> None:
         exits: List[Callable[[], None]] = []

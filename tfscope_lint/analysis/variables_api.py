@@ -103,12 +103,16 @@ class VariablesMixin(GettersMixin):
             shape = request.shape if isinstance(request.shape, tuple) else None
             return VarRecord(request.local_name, shape, request.dtype if isinstance(request.dtype, str) else None,
                              origin, graph.open_id(), True, created_by)
+        full = request.local_name if request.absolute else names.join(graph.current.name, request.local_name)
         if request.shape is not NOT_GIVEN or request.init != "none":
-            full = request.local_name if request.absolute else names.join(graph.current.name, request.local_name)
             self.interp.creations.add(names.render(full))
+        existed = full in graph.vars
         record, errors = graph.get_variable(request, created_by)
         for error in errors:
             self.report_model_error(error, request, origin, graph)
+        if record is not None and not existed and record.certain and self.interp.current_frame_uncertain():
+            # made after the function or the loop may already have been left: it exists on some paths only
+            record.certain = False
         return record
 
     def report_model_error(self, error: ModelError, request: VarRequest, origin: Origin, graph: GraphState) -> None:
