@@ -21,6 +21,7 @@ from tfscope_lint.analysis.engine import GC_THRESHOLDS
 from tfscope_lint.config import LIST_KEYS, OUTPUT_FORMATS, ConfigError, load_settings, parse_per_file_ignores
 from tfscope_lint.files import SourceError, decode_source
 from tfscope_lint.findings import RunResult
+from tfscope_lint.interrupt import install as install_interrupt
 from tfscope_lint.output import FORMATS, Context
 from tfscope_lint.output.console import color_allowed, make_console
 from tfscope_lint.output.docs import explain_markdown, naming_markdown, naming_table, rules_markdown_table, rules_table
@@ -53,6 +54,7 @@ def entry() -> None:
     runs while they pile up, and again when it shuts down, cost seconds and change nothing, so
     collections are made rare (as mypy does) and the process exits without freeing them.
     """
+    install_interrupt()  # done earlier by __main__; here for a console script made before it existed
     gc.set_threshold(*GC_THRESHOLDS)
     try:
         main(prog_name="tfscope-lint")

@@ -14,9 +14,10 @@ from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Any, Callable, Dict, List, NoReturn, Optional, Sequence, Tuple, TypeVar
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
 
 from tfscope_lint import suppress
+from tfscope_lint.interrupt import abandon
 from tfscope_lint.analysis import project
 from tfscope_lint.config import Settings, default_enabled
 from tfscope_lint.files import SourceError, discover, read_source
@@ -155,30 +156,6 @@ def _internal_problem(where: str, exc: BaseException, note: str = "") -> FilePro
     return FileProblem(where, reason + note, detail)
 
 
-def _abandon() -> NoReturn:
-    """Ctrl-C while the analysis thread runs: leave at once, as Ctrl-C should.
-
-    The thread cannot be interrupted (it may be inside libcst's native parser), and an interpreter
-    that shuts down under a running thread may abort with SIGABRT; so the worker processes are
-    stopped and the process exits without the usual shutdown.
-    """
-    import multiprocessing
-
-    for child in multiprocessing.active_children():
-        child.terminate()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):
-            pass
-    try:
-        sys.stderr.write("\nAborted!\n")
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        pass
-    os._exit(130)
-
-
 T = TypeVar("T")
 ANALYSIS_STACK_BYTES = 512 * 1024 * 1024
 ANALYSIS_RECURSION_LIMIT = 20_000
@@ -220,8 +197,8 @@ def with_deep_stack(work: Callable[[], T]) -> T:
     try:
         while thread.is_alive():
             thread.join(0.2)  # a short wait keeps Ctrl-C responsive
-    except KeyboardInterrupt:
-        _abandon()
+    except KeyboardInterrupt:  # run without the command line's handler (tfscope_lint.interrupt)
+        abandon()
     finally:
         sys.setrecursionlimit(previous_limit)
     if "error" in outcome:
