@@ -12,13 +12,14 @@ import json
 import os
 import sys
 from contextlib import ExitStack
+from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, TextIO
 
 import click
 
-from tfscope_lint import __version__
+from tfscope_lint import __version__, cachedir
 from tfscope_lint.analysis.engine import GC_THRESHOLDS
-from tfscope_lint.config import LIST_KEYS, OUTPUT_FORMATS, ConfigError, load_settings, parse_per_file_ignores
+from tfscope_lint.config import LIST_KEYS, OUTPUT_FORMATS, ConfigError, Settings, load_settings, parse_per_file_ignores
 from tfscope_lint.files import SourceError, decode_source
 from tfscope_lint.findings import RunResult
 from tfscope_lint.interrupt import install as install_interrupt
@@ -126,7 +127,7 @@ def _overrides(options: Dict[str, Any]) -> Dict[str, Any]:
               help="Worker processes; 0 means one per core.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), metavar="DIR",
-              help="Where to keep the cache [default: .tfscope_cache in the project root].")
+              help="Where to keep the cache [default: .tfscope_cache in the project root or git top].")
 def check(paths: Sequence[str], **options: Any) -> None:
     """Check Python files and directories (default: the current directory)."""
     stdin_name: Optional[str] = options["stdin_filename"]
@@ -152,7 +153,7 @@ def check(paths: Sequence[str], **options: Any) -> None:
     if wanted(sys.stderr, options["quiet"]):
         progress = ProgressBar(sys.stderr)
     jobs = options["jobs"] or os.cpu_count() or 1
-    cache_dir = None if options["no_cache"] else (options["cache_dir"] or str(settings.root / ".tfscope_cache"))
+    cache_dir = _cache_dir(options, settings, [stdin_name] if stdin_name else list(paths or (".",)))
     try:
         result = with_deep_stack(lambda: run(settings, paths or (".",), stdin=stdin, progress=progress, jobs=jobs,
                                              cache_dir=cache_dir))
@@ -161,6 +162,16 @@ def check(paths: Sequence[str], **options: Any) -> None:
             progress.close()
     _report(result, settings.output_format, options, color)
     raise click.exceptions.Exit(_exit_code(result, options["exit_zero"]))
+
+
+def _cache_dir(options: Dict[str, Any], settings: Settings, paths: List[str]) -> Optional[str]:
+    """The cache folder, created with its .gitignore and CACHEDIR.TAG (tfscope_lint.cachedir)."""
+    if options["no_cache"]:
+        return None
+    found = settings.config_path if settings.config_path is not None and not options["config"] else None
+    directory = Path(options["cache_dir"]) if options["cache_dir"] else cachedir.default_location(paths, found)
+    cachedir.prepare(directory)
+    return str(directory)
 
 
 def _read_stdin() -> bytes:
@@ -181,7 +192,7 @@ def _report(result: RunResult, fmt: str, options: Dict[str, Any], color: bool) -
             except OSError as exc:
                 raise _fail(f"--output-file {options['output_file']}: {exc.strerror or exc}") from None
         ctx = Context(stream, color=color and not options["output_file"], sources=result.sources,
-                      files=list(result.sources))
+                      files=list(result.checked or result.sources))
         if options["statistics"]:
             write_statistics(result, ctx, as_json=fmt in MACHINE_STATISTICS)
         else:

@@ -193,3 +193,42 @@ def python_lines(text: str) -> List[str]:
     if lines and lines[-1] == "":
         lines.pop()
     return lines
+
+
+def project_root(paths: Sequence[str]) -> Path:
+    """The project the given paths belong to: the nearest folder, from the first path upwards, that
+    holds a pyproject.toml or is a git repository's top; else the folder common to all the paths
+    (above the packages it is in: the folder their imports start from).
+
+    A file named alone is checked in this context: the modules it imports and the scripts that
+    import it are read from here, since a builder's error often shows only in a caller's module."""
+    absolute = [Path(os.path.abspath(p)) for p in paths] or [Path(os.path.abspath("."))]
+    folders = [p if p.is_dir() else p.parent for p in absolute]
+    for folder in [folders[0], *folders[0].parents]:
+        if (folder / "pyproject.toml").is_file() or (folder / ".git").exists():
+            return folder
+    try:
+        common = Path(os.path.commonpath([str(f) for f in folders]))
+    except ValueError:  # different drives
+        common = folders[0]
+    while (common / "__init__.py").is_file() and common.parent != common:
+        common = common.parent
+    return common
+
+
+def git_top(start: Path) -> Optional[Path]:
+    """The top of the git work tree holding `start`, if any (a `.git` folder or file)."""
+    start = Path(os.path.abspath(start))
+    return next((p for p in [start, *start.parents] if (p / ".git").exists()), None)
+
+
+def project_files(root: Path, exclude: PatternSet) -> List[Path]:
+    """Every Python file of the project, spelled relative to the current directory when inside it
+    (so that the paths match those of `check .` run there, and so do the cache keys)."""
+    try:
+        relative = os.path.relpath(root)
+    except ValueError:  # another drive
+        relative = ".."
+    start = Path(relative) if not relative.startswith("..") else root
+    files, _ = discover([str(start)], exclude)  # a folder it cannot list is a hole in the context only
+    return files

@@ -74,3 +74,4 @@ class RunResult:
     files_checked: int = 0
     suppressed: int = 0  # findings hidden by noqa comments
     sources: dict = field(default_factory=dict)  # path -> text, for code frames and fingerprints
+    checked: list = field(default_factory=list)  # the files asked for (sources may hold their project too)

@@ -14,13 +14,13 @@ from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple, TypeVar
 
 from tfscope_lint import suppress
 from tfscope_lint.interrupt import abandon
 from tfscope_lint.analysis import project
 from tfscope_lint.config import Settings, default_enabled
-from tfscope_lint.files import SourceError, discover, read_source
+from tfscope_lint.files import SourceError, discover, project_files, project_root, read_source
 from tfscope_lint.findings import FileProblem, Finding, RunResult
 
 
@@ -48,8 +48,12 @@ def run(
     progress: Optional[Progress] = None,
     jobs: int = 1,
     cache_dir: Optional[str] = None,
+    in_context: bool = True,
 ) -> RunResult:
-    """Check `paths` (or one source read from stdin, as (filename, text)) as one project."""
+    """Check `paths` (or one source read from stdin, as (filename, text)) as one project.
+
+    With `in_context`, the files are checked in the context of their project (see with_context):
+    what is reported is every finding whose location or call chain touches one of them."""
     progress = progress or Progress()
     sources: Dict[str, str] = {}
     problems: List[FileProblem] = []
@@ -67,21 +71,59 @@ def run(
             except SourceError as exc:
                 problems.append(FileProblem(str(path), str(exc)))
             progress.file_read(str(path))
+    checked = list(sources)
+    targets: Optional[Set[str]] = None
+    if in_context and sources:
+        sources, targets = with_context(sources, settings)
     progress.analysing()
-    findings, analysis_problems = _analyze(sources, settings.tf_version, jobs, cache_dir)
+    findings, analysis_problems = _analyze(sources, settings.tf_version, jobs, cache_dir, targets)
+    if targets is not None:
+        findings = [f for f in findings if touches(f, targets)]
     kept, suppressed = _select_and_suppress(findings, sources, settings)
     return RunResult(
         findings=sorted(kept, key=lambda f: f.sort_key()),
         problems=problems + [p for p in analysis_problems if p.kind != "note"],
         notes=[p for p in analysis_problems if p.kind == "note"],
-        files_checked=len(sources),
+        files_checked=len(checked),
         suppressed=suppressed,
         sources=sources,
+        checked=checked,
     )
 
 
-def _analyze(sources: Dict[str, str], tf_version: str, jobs: int = 1,
-             cache_dir: Optional[str] = None) -> Tuple[List[Finding], List[FileProblem]]:
+def with_context(given: Dict[str, str], settings: Settings) -> Tuple[Dict[str, str], Optional[Set[str]]]:
+    """The given files with the rest of their project, read from disk (the same excludes apply).
+
+    A builder's missing reuse shows in the module that calls it twice; a pre-commit hook that sees
+    only the staged builder would pass. So every Python file under the project root is read (cheap:
+    only the entry scripts that can reach a given file will run, and the cache keys are those of
+    `check .`), in the order `check .` would list them, the given files keeping their own spelling
+    and text (standard input stands for the file on disk). Returns the sources and the paths of the
+    given files, or None for these when the given files are the whole project.
+    """
+    spelled = {os.path.realpath(path): path for path in given}
+    sources: Dict[str, str] = {}
+    for path in project_files(project_root(list(given)), settings.excludes):
+        mine = spelled.get(os.path.realpath(path))
+        if mine is not None:
+            sources[mine] = given[mine]
+            continue
+        try:
+            sources[str(path)] = read_source(path)
+        except SourceError:
+            continue  # a context file that cannot be read is not one the user asked about
+    for path, text in given.items():
+        sources.setdefault(path, text)
+    return sources, (set(given) if len(sources) > len(given) else None)
+
+
+def touches(finding: Finding, paths: Set[str]) -> bool:
+    """The finding is located in one of the paths, or one of its related locations is."""
+    return finding.location.path in paths or any(r.location.path in paths for r in finding.related)
+
+
+def _analyze(sources: Dict[str, str], tf_version: str, jobs: int = 1, cache_dir: Optional[str] = None,
+             targets: Optional[Set[str]] = None) -> Tuple[List[Finding], List[FileProblem]]:
     """Run the analysis; a crash in it becomes a problem naming the file(s), never a traceback.
 
     The analysis catches what goes wrong while it interprets a file; anything that still escapes
@@ -92,6 +134,8 @@ def _analyze(sources: Dict[str, str], tf_version: str, jobs: int = 1,
     if not sources:
         return [], []
     options: Dict[str, Any] = {"tf_version": tf_version, "jobs": jobs, "cache_dir": cache_dir}
+    if targets is not None:
+        options["targets"] = targets  # only the entry scripts that can reach them run
     try:
         findings, problems = project.analyze_sources(sources, **options)
         return list(findings), list(problems)

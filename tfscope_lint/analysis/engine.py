@@ -283,17 +283,23 @@ def _fewer_collections() -> Iterator[None]:
 
 
 def analyze(sources: Dict[str, str], jobs: int = 1, cache_dir: Optional[str] = None, tf_version: str = "1.15",
-            ) -> Tuple[List[Finding], List[FileProblem]]:
-    """Analyse the files (path -> text) as one project; `jobs` > 1 uses worker processes."""
+            targets: Optional[Iterable[str]] = None) -> Tuple[List[Finding], List[FileProblem]]:
+    """Analyse the files (path -> text) as one project; `jobs` > 1 uses worker processes.
+
+    With `targets` (some of the paths), only the entry scripts whose imports can reach one of them
+    run: the rest of the project is context, read for its imports and its cache keys only."""
     with _fewer_collections():
-        return _analyze(sources, jobs, cache_dir, tf_version)
+        return _analyze(sources, jobs, cache_dir, tf_version, targets)
 
 
 def _analyze(sources: Dict[str, str], jobs: int, cache_dir: Optional[str], tf_version: str,
-             ) -> Tuple[List[Finding], List[FileProblem]]:
+             targets: Optional[Iterable[str]] = None) -> Tuple[List[Finding], List[FileProblem]]:
     project = Project(sources, tf_version)
     cache = Cache(Path(cache_dir), sources, f"tf={tf_version}") if cache_dir else None
     entries = project.entry_paths()
+    if targets is not None:
+        wanted = set(targets)
+        entries = [path for path in entries if project.reachable(path) & wanted]
     entry_results = _run_units("entry", [(path, path) for path in entries], cache, project, jobs)
 
     called: Set[FunctionKey] = set()
