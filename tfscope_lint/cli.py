@@ -17,7 +17,7 @@ from typing import Any, Dict, List, Optional, Sequence, TextIO
 
 import click
 
-from tfscope_lint import __version__, cachedir
+from tfscope_lint import __version__, adopt, cachedir
 from tfscope_lint.analysis.engine import GC_THRESHOLDS
 from tfscope_lint.config import LIST_KEYS, OUTPUT_FORMATS, ConfigError, Settings, load_settings, parse_per_file_ignores
 from tfscope_lint.files import SourceError, decode_source
@@ -125,12 +125,17 @@ def _overrides(options: Dict[str, Any]) -> Dict[str, Any]:
               "(the traceback of an internal error), and where a budget cut a file's analysis short.")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
               help="Worker processes; 0 means one per core.")
+@click.option("--baseline", metavar="FILE", help="Report only the findings this baseline file does not list.")
+@click.option("--write-baseline", metavar="FILE",
+              help="Write the findings to this baseline file (for --baseline) instead of reporting them.")
+@click.option("--add-noqa", is_flag=True, help="Append `# noqa: CODE` to each reporting line instead of reporting.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), metavar="DIR",
               help="Where to keep the cache [default: .tfscope_cache in the project root or git top].")
 def check(paths: Sequence[str], **options: Any) -> None:
     """Check Python files and directories (default: the current directory)."""
     stdin_name: Optional[str] = options["stdin_filename"]
+    _check_adoption_options(options)
     if stdin_name and [p for p in paths if p != "-"]:
         raise _fail("--stdin-filename reads one file from standard input: do not pass paths as well")
     try:
@@ -160,8 +165,38 @@ def check(paths: Sequence[str], **options: Any) -> None:
     finally:
         if isinstance(progress, ProgressBar):
             progress.close()
+    _adopt(result, options, color)
     _report(result, settings.output_format, options, color)
     raise click.exceptions.Exit(_exit_code(result, options["exit_zero"]))
+
+
+def _check_adoption_options(options: Dict[str, Any]) -> None:
+    if options["add_noqa"] and options["stdin_filename"]:
+        raise _fail("--add-noqa edits files on disk: it cannot be used with --stdin-filename")
+    if options["add_noqa"] and options["write_baseline"]:
+        raise _fail("choose one way to adopt: --add-noqa or --write-baseline")
+
+
+def _adopt(result: RunResult, options: Dict[str, Any], color: bool) -> None:
+    """--baseline filters the result; --write-baseline and --add-noqa replace the report and stop."""
+    try:
+        if options["baseline"]:
+            adopt.apply_baseline(result, adopt.read_baseline(options["baseline"]))
+        if options["write_baseline"]:
+            count = adopt.write_baseline(options["write_baseline"], result)
+            click.echo(f"Wrote {count} finding{'' if count == 1 else 's'} to {options['write_baseline']}.", err=True)
+        elif options["add_noqa"]:
+            outcome = adopt.add_noqa(result)
+            click.echo(f"Added {outcome.added} noqa directive{'' if outcome.added == 1 else 's'}.", err=True)
+            for path, line in outcome.skipped:
+                click.echo(f"tfscope-lint: warning: {path}:{line}: cannot take a noqa comment "
+                           "(inside a multi-line string or after a backslash): fix it or use a baseline", err=True)
+        else:
+            return
+    except adopt.BaselineError as exc:
+        raise _fail(str(exc)) from None
+    write_problems(result, sys.stderr, color, verbose=options["verbose"])
+    raise click.exceptions.Exit(2 if result.problems else 0)
 
 
 def _cache_dir(options: Dict[str, Any], settings: Settings, paths: List[str]) -> Optional[str]:

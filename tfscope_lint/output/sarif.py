@@ -7,7 +7,6 @@ Files the tool could not analyse become tool notifications, and make the run uns
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter
 from pathlib import Path
@@ -15,7 +14,7 @@ from typing import Any, Dict, List
 
 from tfscope_lint import __version__
 from tfscope_lint.findings import Finding, Location, RunResult
-from tfscope_lint.output.common import Context, relative_uri, severity_of, source_line, span
+from tfscope_lint.output.common import Context, fingerprint, relative_uri, severity_of, span
 from tfscope_lint.output.docs import explain_markdown, explain_text
 from tfscope_lint.rules import ERROR, RULES
 
@@ -47,12 +46,7 @@ def _rule_descriptor(code: str) -> Dict[str, Any]:
 
 
 def _fingerprint(finding: Finding, ctx: Context, seen: Counter) -> str:
-    """Hash of what identifies the problem but not where the file happens to put it."""
-    text = (source_line(ctx.sources, finding.location.path, finding.location.line) or "").strip()
-    key = "\0".join([finding.code, relative_uri(finding.location.path), finding.variable or "", text])
-    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
-    seen[digest] += 1
-    return f"{digest}:{seen[digest]}"
+    return fingerprint(finding, ctx.sources, seen)
 
 
 def _result(finding: Finding, index: Dict[str, int], ctx: Context, seen: Counter) -> Dict[str, Any]:
