@@ -72,6 +72,16 @@ def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Tuple[Path, str, Dict
     return shadow, sha, env
 
 
+def readme_config(repo: str, sha: str) -> str:
+    """The README's `.pre-commit-config.yaml`, as written, with its repository and commit filled in."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("\n## pre-commit\n"):]
+    block = section[section.index("```yaml\n") + len("```yaml\n"):section.index("```", section.index("```yaml") + 7)]
+    assert "https://github.com/OWNER/tfscope-lint" in block and "0123456789abcdef0123456789abcdef01234567" in block
+    return block.replace("https://github.com/OWNER/tfscope-lint", repo).replace(
+        "0123456789abcdef0123456789abcdef01234567", sha)
+
+
 def _snapshot(root: Path) -> Dict[str, str]:
     """Every file of the working tree with its hash, .git and the cache folder left out."""
     found = {}
@@ -93,8 +103,7 @@ def test_a_commit_of_the_builder_alone_fails_on_the_cross_module_error(
     write(project, "models/__init__.py", "")
     write(project, "models/gan.py", GAN)
     write(project, "train.py", TRAIN)
-    write(project, ".pre-commit-config.yaml",
-          f"repos:\n  - repo: {shadow.as_uri()}\n    rev: {sha}\n    hooks:\n      - id: tfscope-lint\n")
+    write(project, ".pre-commit-config.yaml", readme_config(shadow.as_uri(), sha))
     _run(project, env, "git", "init", "-q")
     _run(project, env, "git", "add", "-A")
     _run(project, env, "git", "commit", "-qm", "a GAN that builds")

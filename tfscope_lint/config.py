@@ -129,9 +129,10 @@ def _read_toml(path: Path) -> Dict[str, Any]:
 
 
 def read_table(path: Path) -> Dict[str, Any]:
-    """Our table: [tool.tfscope-lint] of a pyproject.toml, or the whole of any other TOML file."""
+    """Our table: [tool.tfscope-lint] of a pyproject.toml, or of any TOML file that has one (a file
+    shared by several tools), else the whole of the file (a `tfscope-lint.toml` of our keys only)."""
     data = _read_toml(path)
-    if path.name == "pyproject.toml":
+    if path.name == "pyproject.toml" or isinstance(data.get("tool"), dict) and SECTION in data["tool"]:
         table = data.get("tool", {}).get(SECTION, {})
         if not isinstance(table, dict):
             raise ConfigError(f"[tool.{SECTION}] in {path} must be a table")

@@ -55,22 +55,7 @@ def run(
     With `in_context`, the files are checked in the context of their project (see with_context):
     what is reported is every finding whose location or call chain touches one of them."""
     progress = progress or Progress()
-    sources: Dict[str, str] = {}
-    problems: List[FileProblem] = []
-    if stdin is not None:
-        name, text = stdin
-        if not (settings.force_exclude and settings.excludes.matches(Path(name))):
-            sources[name] = text
-        progress.files_found(len(sources))
-    else:
-        files, problems = discover(paths, settings.excludes, settings.force_exclude)
-        progress.files_found(len(files))
-        for path in files:
-            try:
-                sources[str(path)] = read_source(path)
-            except SourceError as exc:
-                problems.append(FileProblem(str(path), str(exc)))
-            progress.file_read(str(path))
+    sources, problems = _read(settings, paths, stdin, progress)
     checked = list(sources)
     targets: Optional[Set[str]] = None
     if in_context and sources:
@@ -89,6 +74,41 @@ def run(
         sources=sources,
         checked=checked,
     )
+
+
+def _read(settings: Settings, paths: Sequence[str], stdin: Optional[Tuple[str, str]],
+          progress: Progress) -> Tuple[Dict[str, str], List[FileProblem]]:
+    """The files asked for, read: path -> text, and the problems of those that could not be."""
+    sources: Dict[str, str] = {}
+    problems: List[FileProblem] = []
+    if stdin is not None:
+        name, text = stdin
+        if not (settings.force_exclude and settings.excludes.matches(Path(name))):
+            sources[name] = text
+        progress.files_found(len(sources))
+        return sources, problems
+    files, problems = discover(paths, settings.excludes, settings.force_exclude)
+    progress.files_found(len(files))
+    for path in files:
+        try:
+            sources[str(path)] = read_source(path)
+        except SourceError as exc:
+            problems.append(FileProblem(str(path), str(exc)))
+        progress.file_read(str(path))
+    return sources, problems
+
+
+def plan(settings: Settings, paths: Sequence[str] = (), stdin: Optional[Tuple[str, str]] = None,
+         ) -> Tuple[List[str], List[str], List[FileProblem]]:
+    """What a run would do, without analysing: the files checked, the entry scripts that would run
+    (those of the files' project whose imports reach them), and the files that cannot be read."""
+    from tfscope_lint.analysis.engine import entries_for
+    from tfscope_lint.analysis.project import Project
+
+    sources, problems = _read(settings, paths, stdin, Progress())
+    checked = list(sources)
+    everything, targets = with_context(sources, settings) if sources else (sources, None)
+    return checked, entries_for(Project(everything, settings.tf_version), targets), problems
 
 
 def with_context(given: Dict[str, str], settings: Settings) -> Tuple[Dict[str, str], Optional[Set[str]]]:

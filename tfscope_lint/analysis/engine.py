@@ -296,10 +296,7 @@ def _analyze(sources: Dict[str, str], jobs: int, cache_dir: Optional[str], tf_ve
              targets: Optional[Iterable[str]] = None) -> Tuple[List[Finding], List[FileProblem]]:
     project = Project(sources, tf_version)
     cache = Cache(Path(cache_dir), sources, f"tf={tf_version}") if cache_dir else None
-    entries = project.entry_paths()
-    if targets is not None:
-        wanted = set(targets)
-        entries = [path for path in entries if project.reachable(path) & wanted]
+    entries = entries_for(project, targets)
     entry_results = _run_units("entry", [(path, path) for path in entries], cache, project, jobs)
 
     called: Set[FunctionKey] = set()
@@ -315,6 +312,15 @@ def _analyze(sources: Dict[str, str], jobs: int, cache_dir: Optional[str], tf_ve
             if key not in called:
                 findings.extend(found)
     return _dedupe(findings), _dedupe_problems(problems)
+
+
+def entries_for(project: Project, targets: Optional[Iterable[str]] = None) -> List[str]:
+    """The entry scripts to run: all of them, or those whose imports can reach one of `targets`."""
+    entries = project.entry_paths()
+    if targets is None:
+        return entries
+    wanted = set(targets)
+    return [path for path in entries if project.reachable(path) & wanted]
 
 
 def _run_units(kind: str, tasks: List[Tuple[str, object]], cache: Optional[Cache], project: Project,
