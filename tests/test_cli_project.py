@@ -168,3 +168,56 @@ def test_a_found_pyproject_is_the_root(tmp_path: Path, monkeypatch: pytest.Monke
     cli(["check", "gan.py"])
     assert (project / ".tfscope_cache" / ".gitignore").is_file()
     assert not (project / "models" / ".tfscope_cache").exists()
+
+
+@needs_git
+def test_git_exclude_files_are_honoured_as_git_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """.git/info/exclude and the excludes file of core.excludesFile, beside .gitignore, with git's precedence."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    write(tmp_path, "global_ignore", "*.local.py\nscratch/\n")
+    git(repo, "config", "core.excludesFile", str(tmp_path / "global_ignore"))
+    write(repo, ".git/info/exclude", "secret_*.py\n!secret_ok.py\n")
+    write(repo, ".gitignore", "!keep.local.py\n")  # a .gitignore overrides the global file
+    names = ["a.py", "b.local.py", "keep.local.py", "scratch/s.py", "secret_1.py", "secret_ok.py", "pkg/secret_2.py"]
+    for name in names:
+        write(repo, name, "x = 1\n")
+    listed = git(repo, "ls-files", "--others", "--exclude-standard")
+    expected = sorted(line for line in listed.splitlines() if line.endswith(".py"))
+    assert expected == ["a.py", "keep.local.py", "secret_ok.py"]
+    monkeypatch.chdir(repo)
+    shown = cli(["check", "--no-cache", "--show-files", "."])
+    files = shown.stdout.split("# ")[1].splitlines()[1:]
+    assert sorted(files) == expected
+
+
+@needs_interpreter
+@pytest.mark.parametrize("importing", ["from models.gan import discriminate_fake, discriminator",
+                                       "from models import gan\ndiscriminator, discriminate_fake = "
+                                       "gan.discriminator, gan.discriminate_fake"])
+def test_a_namespace_package_resolves_as_python_would(importing: str, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """models/ without __init__.py (PEP 420): Python 3 imports models.gan from train.py's folder."""
+    gan_project(tmp_path)
+    (tmp_path / "models" / "__init__.py").unlink()
+    write(tmp_path, "train.py", TRAIN.replace("from models.gan import discriminate_fake, discriminator", importing))
+    monkeypatch.chdir(tmp_path)
+    found = findings("--no-cache", "models/gan.py")
+    assert [(f["code"], f["path"], f["line"]) for f in found] == [("TFS102", "models/gan.py", 6)]
+
+
+def test_verbose_lists_the_project_imports_that_find_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    gan_project(tmp_path)
+    (tmp_path / "models" / "__init__.py").unlink()
+    write(tmp_path, "imports.py", "import numpy\nfrom models import gan\nfrom models.gann import x\n"
+                                  "import models.gan as g\nfrom .sibling import y\nimport other, otherr\n")
+    monkeypatch.chdir(tmp_path)
+    quiet = cli(["check", "--no-cache", "imports.py"])
+    assert "note" not in quiet.stderr
+    verbose = cli(["check", "--no-cache", "--verbose", "imports.py"])
+    notes = [line for line in verbose.stderr.splitlines() if ": note: " in line]
+    assert notes == ["tfscope-lint: note: imports.py:3: import models.gann: no such module in the project "
+                     "(analysed as unknown)",
+                     "tfscope-lint: note: imports.py:5: import .sibling: no such module in the project "
+                     "(analysed as unknown)"], verbose.stderr

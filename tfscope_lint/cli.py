@@ -125,7 +125,8 @@ def _overrides(options: Dict[str, Any]) -> Dict[str, Any]:
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary, no progress bar.")
 @click.option("--no-color", is_flag=True, help="Never colour the output (NO_COLOR is respected too).")
 @click.option("-v", "--verbose", is_flag=True, help="Show the details of files that could not be checked "
-              "(the traceback of an internal error), and where a budget cut a file's analysis short.")
+              "(the traceback of an internal error), where a budget cut a file's analysis short, and the "
+              "project imports that found no module.")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
               help="Worker processes; 0 means one per core.")
 @click.option("--baseline", metavar="FILE", help="Report only the findings this baseline file does not list.")
@@ -173,7 +174,7 @@ def check(paths: Sequence[str], **options: Any) -> None:
         cachedir.prepare(Path(cache_dir))
     try:
         result = with_deep_stack(lambda: run(settings, paths or (".",), stdin=stdin, progress=progress, jobs=jobs,
-                                             cache_dir=cache_dir))
+                                             cache_dir=cache_dir, verbose=options["verbose"]))
     finally:
         if isinstance(progress, ProgressBar):
             progress.close()

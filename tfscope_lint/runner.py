@@ -49,6 +49,7 @@ def run(
     jobs: int = 1,
     cache_dir: Optional[str] = None,
     in_context: bool = True,
+    verbose: bool = False,
 ) -> RunResult:
     """Check `paths` (or one source read from stdin, as (filename, text)) as one project.
 
@@ -65,6 +66,8 @@ def run(
     if targets is not None:
         findings = [f for f in findings if touches(f, targets)]
     kept, suppressed = _select_and_suppress(findings, sources, settings)
+    if verbose:
+        analysis_problems = analysis_problems + unresolved_imports(sources, checked, settings.tf_version)
     return RunResult(
         findings=sorted(kept, key=lambda f: f.sort_key()),
         problems=problems + [p for p in analysis_problems if p.kind != "note"],
@@ -109,6 +112,14 @@ def plan(settings: Settings, paths: Sequence[str] = (), stdin: Optional[Tuple[st
     checked = list(sources)
     everything, targets = with_context(sources, settings) if sources else (sources, None)
     return checked, entries_for(Project(everything, settings.tf_version), targets), problems
+
+
+def unresolved_imports(sources: Dict[str, str], checked: List[str], tf_version: str) -> List[FileProblem]:
+    """Notes for --verbose: the imports of the checked files that name the project but find nothing."""
+    index = project.Project(sources, tf_version)
+    return [FileProblem(f"{path}:{line}", f"import {dotted}: no such module in the project (analysed as unknown)",
+                        kind="note")
+            for path in checked for line, dotted in index.unresolved_imports(path)]
 
 
 def with_context(given: Dict[str, str], settings: Settings) -> Tuple[Dict[str, str], Optional[Set[str]]]:
