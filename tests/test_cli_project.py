@@ -221,3 +221,21 @@ def test_verbose_lists_the_project_imports_that_find_nothing(tmp_path: Path, mon
                      "(analysed as unknown)",
                      "tfscope-lint: note: imports.py:5: import .sibling: no such module in the project "
                      "(analysed as unknown)"], verbose.stderr
+
+
+@needs_interpreter
+def test_a_src_setting_names_the_import_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two models/gan.py, one under src/ (on PYTHONPATH when the script runs), one vendored elsewhere:
+    which one `from models.gan import ...` means is unknown (quiet) until `src` says so."""
+    write(tmp_path, "src/models/gan.py", BROKEN_GAN)
+    write(tmp_path, "vendor/old/models/gan.py", GAN)
+    write(tmp_path, "scripts/train.py", TRAIN)
+    write(tmp_path, "pyproject.toml", "[tool.tfscope-lint]\n")
+    monkeypatch.chdir(tmp_path)
+    assert findings("--no-cache", "scripts/train.py") == []
+    write(tmp_path, "pyproject.toml", '[tool.tfscope-lint]\nsrc = ["src"]\n')
+    found = findings("--no-cache", "scripts/train.py")
+    assert [(f["code"], f["path"], f["line"]) for f in found] == [("TFS102", "src/models/gan.py", 6)]
+    assert f"src: {tmp_path.resolve() / 'src'}" in cli(["check", "--show-settings"]).stdout
+    bad = cli(["check", "--no-cache", "--config", str(write(tmp_path, "bad.toml", 'src = "src"\n')), "."])
+    assert bad.exit_code == 2 and "'src'" in bad.stderr

@@ -246,6 +246,7 @@ def _show(settings: Settings, options: Dict[str, Any], given: List[str], paths: 
             ("force-exclude", str(settings.force_exclude).lower()),
             ("output-format", settings.output_format),
             ("tf-version", settings.tf_version),
+            ("src", " ".join(str(folder) for folder in settings.src) or "(none)"),
         ]
         for key, value in rows:
             click.echo(f"{key}: {value}")

@@ -62,12 +62,13 @@ def run(
     if in_context and sources:
         sources, targets = with_context(sources, settings)
     progress.analysing()
-    findings, analysis_problems = _analyze(sources, settings.tf_version, jobs, cache_dir, targets)
+    findings, analysis_problems = _analyze(sources, settings.tf_version, jobs, cache_dir, targets,
+                                           [str(folder) for folder in settings.src])
     if targets is not None:
         findings = [f for f in findings if touches(f, targets)]
     kept, suppressed = _select_and_suppress(findings, sources, settings)
     if verbose:
-        analysis_problems = analysis_problems + unresolved_imports(sources, checked, settings.tf_version)
+        analysis_problems = analysis_problems + unresolved_imports(sources, checked, settings)
     return RunResult(
         findings=sorted(kept, key=lambda f: f.sort_key()),
         problems=problems + [p for p in analysis_problems if p.kind != "note"],
@@ -111,12 +112,13 @@ def plan(settings: Settings, paths: Sequence[str] = (), stdin: Optional[Tuple[st
     sources, problems = _read(settings, paths, stdin, Progress())
     checked = list(sources)
     everything, targets = with_context(sources, settings) if sources else (sources, None)
-    return checked, entries_for(Project(everything, settings.tf_version), targets), problems
+    roots = [str(folder) for folder in settings.src]
+    return checked, entries_for(Project(everything, settings.tf_version, roots), targets), problems
 
 
-def unresolved_imports(sources: Dict[str, str], checked: List[str], tf_version: str) -> List[FileProblem]:
+def unresolved_imports(sources: Dict[str, str], checked: List[str], settings: Settings) -> List[FileProblem]:
     """Notes for --verbose: the imports of the checked files that name the project but find nothing."""
-    index = project.Project(sources, tf_version)
+    index = project.Project(sources, settings.tf_version, [str(folder) for folder in settings.src])
     return [FileProblem(f"{path}:{line}", f"import {dotted}: no such module in the project (analysed as unknown)",
                         kind="note")
             for path in checked for line, dotted in index.unresolved_imports(path)]
@@ -154,7 +156,7 @@ def touches(finding: Finding, paths: Set[str]) -> bool:
 
 
 def _analyze(sources: Dict[str, str], tf_version: str, jobs: int = 1, cache_dir: Optional[str] = None,
-             targets: Optional[Set[str]] = None) -> Tuple[List[Finding], List[FileProblem]]:
+             targets: Optional[Set[str]] = None, roots: Sequence[str] = ()) -> Tuple[List[Finding], List[FileProblem]]:
     """Run the analysis; a crash in it becomes a problem naming the file(s), never a traceback.
 
     The analysis catches what goes wrong while it interprets a file; anything that still escapes
@@ -167,6 +169,8 @@ def _analyze(sources: Dict[str, str], tf_version: str, jobs: int = 1, cache_dir:
     options: Dict[str, Any] = {"tf_version": tf_version, "jobs": jobs, "cache_dir": cache_dir}
     if targets is not None:
         options["targets"] = targets  # only the entry scripts that can reach them run
+    if roots:
+        options["roots"] = list(roots)
     try:
         findings, problems = project.analyze_sources(sources, **options)
         return list(findings), list(problems)

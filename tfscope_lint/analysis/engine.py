@@ -139,10 +139,10 @@ def _to_findings(reports: Iterable[RawReport], tf_version: str) -> List[Finding]
 _WORKER_PROJECT: Optional[Project] = None
 
 
-def _init_worker(sources: Dict[str, str], tf_version: str) -> None:
+def _init_worker(sources: Dict[str, str], tf_version: str, roots: Tuple[str, ...] = ()) -> None:
     global _WORKER_PROJECT
     gc.set_threshold(*GC_THRESHOLDS)
-    _WORKER_PROJECT = Project(sources, tf_version)
+    _WORKER_PROJECT = Project(sources, tf_version, roots)
 
 
 def _worker_entries(paths: List[str]) -> List[UnitResult]:
@@ -283,19 +283,22 @@ def _fewer_collections() -> Iterator[None]:
 
 
 def analyze(sources: Dict[str, str], jobs: int = 1, cache_dir: Optional[str] = None, tf_version: str = "1.15",
-            targets: Optional[Iterable[str]] = None) -> Tuple[List[Finding], List[FileProblem]]:
+            targets: Optional[Iterable[str]] = None, roots: Iterable[str] = ()) -> Tuple[List[Finding], List[FileProblem]]:
     """Analyse the files (path -> text) as one project; `jobs` > 1 uses worker processes.
 
     With `targets` (some of the paths), only the entry scripts whose imports can reach one of them
-    run: the rest of the project is context, read for its imports and its cache keys only."""
+    run: the rest of the project is context, read for its imports and its cache keys only. `roots`
+    are folders on sys.path besides each script's own (a `src` layout)."""
     with _fewer_collections():
-        return _analyze(sources, jobs, cache_dir, tf_version, targets)
+        return _analyze(sources, jobs, cache_dir, tf_version, targets, tuple(roots))
 
 
 def _analyze(sources: Dict[str, str], jobs: int, cache_dir: Optional[str], tf_version: str,
-             targets: Optional[Iterable[str]] = None) -> Tuple[List[Finding], List[FileProblem]]:
-    project = Project(sources, tf_version)
-    cache = Cache(Path(cache_dir), sources, f"tf={tf_version}") if cache_dir else None
+             targets: Optional[Iterable[str]] = None, roots: Tuple[str, ...] = (),
+             ) -> Tuple[List[Finding], List[FileProblem]]:
+    project = Project(sources, tf_version, roots)
+    options = f"tf={tf_version}" + (f"\nroots={os.pathsep.join(project.roots)}" if roots else "")
+    cache = Cache(Path(cache_dir), sources, options) if cache_dir else None
     entries = entries_for(project, targets)
     entry_results = _run_units("entry", [(path, path) for path in entries], cache, project, jobs)
 
@@ -333,7 +336,7 @@ def _run_units(kind: str, tasks: List[Tuple[str, object]], cache: Optional[Cache
             workers = min(jobs, len(missing))
             shares = share_out(payloads, workers)  # type: ignore[arg-type]
             with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                                     initargs=(project.sources, project.tf_version)) as pool:
+                                     initargs=(project.sources, project.tf_version, project.roots)) as pool:
                 by_path = {path: result for share, results in zip(shares, pool.map(_worker_entries, shares))
                            for path, result in zip(share, results)}
             computed = [by_path[path] for path in payloads]  # type: ignore[index]

@@ -11,7 +11,7 @@ import ast
 import os
 import re
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
@@ -149,9 +149,10 @@ def module_identity(path: str) -> Tuple[str, str, bool]:
 class Project:
     """Files indexed by (root, dotted name); one per analysis."""
 
-    def __init__(self, sources: Dict[str, str], tf_version: str = "1.15") -> None:
+    def __init__(self, sources: Dict[str, str], tf_version: str = "1.15", roots: Sequence[str] = ()) -> None:
         self.sources = sources
         self.tf_version = tf_version
+        self.roots = tuple(os.path.abspath(root) for root in roots)  # folders on sys.path (a `src` layout)
         self.by_path: Dict[str, SourceFile] = {}
         self.files: List[SourceFile] = []
         self.by_name: Dict[Tuple[str, str], SourceFile] = {}
@@ -273,6 +274,10 @@ class Project:
             found = self.by_name.get((folder, dotted))
             if found is not None:
                 return found
+        for root in self.roots:
+            found = self.by_name.get((root, dotted))
+            if found is not None:
+                return found
         candidates = self.by_dotted.get(dotted, [])
         if len(candidates) == 1:
             return candidates[0]
@@ -281,9 +286,10 @@ class Project:
     def is_namespace(self, dotted: str, near: Optional[SourceFile]) -> bool:
         """`dotted` names a folder without `__init__.py` that holds project modules (PEP 420), seen from
         the importer's import root or its script folder."""
-        if near is None or not dotted:
+        if not dotted:
             return False
-        for base in (near.root, os.path.dirname(os.path.abspath(near.path))):
+        bases = (near.root, os.path.dirname(os.path.abspath(near.path))) if near is not None else ()
+        for base in bases + self.roots:
             prefix = os.path.join(base, *dotted.split(".")) + os.sep
             if not os.path.exists(prefix + "__init__.py") and any(
                     os.path.abspath(s.path).startswith(prefix) for s in self.files):
@@ -292,8 +298,8 @@ class Project:
 
     def _in_namespace_package(self, dotted: str, near: Optional[SourceFile]) -> Optional[SourceFile]:
         """`a.b.c` in folders without `__init__.py` (PEP 420 namespace packages), as Python finds it
-        from a folder on sys.path: the importer's own import root or its script folder, else the one
-        file of the project whose path ends so."""
+        from a folder on sys.path: the importer's own import root or its script folder, or a `src`
+        root, else the one file of the project whose path ends so."""
         parts = [p for p in dotted.split(".") if p]
         if len(parts) < 2:
             return None
@@ -305,11 +311,11 @@ class Project:
         tails = (os.path.join(*parts) + ext for ext in (".py", ".pyi", os.sep + "__init__.py", os.sep + "__init__.pyi"))
         suffixes = tuple(os.sep + tail for tail in tails)
         matching = [s for s in found if os.path.abspath(s.path).endswith(suffixes)]
-        if near is not None:
-            for base in (near.root, os.path.dirname(os.path.abspath(near.path))):
-                here = [s for s in matching if _is_under(s.path, base, parts)]
-                if len(here) == 1:
-                    return here[0]
+        bases = (near.root, os.path.dirname(os.path.abspath(near.path))) if near is not None else ()
+        for base in bases + self.roots:
+            here = [s for s in matching if _is_under(s.path, base, parts)]
+            if len(here) == 1:
+                return here[0]
         return matching[0] if len(matching) == 1 else None
 
 
