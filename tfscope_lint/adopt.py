@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Dict, List, Set, Tuple
 
 from tfscope_lint import suppress
-from tfscope_lint.findings import Finding, RunResult
+from tfscope_lint.findings import RunResult
 from tfscope_lint.output.common import fingerprint, relative_uri
 
 BASELINE_VERSION = 1
