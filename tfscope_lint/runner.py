@@ -60,7 +60,7 @@ def run(
     checked = list(sources)
     targets: Optional[Set[str]] = None
     if in_context and sources:
-        sources, targets = with_context(sources, settings)
+        sources, targets = with_context(sources, settings, paths if stdin is None else ())
     progress.analysing()
     findings, analysis_problems = _analyze(sources, settings.tf_version, jobs, cache_dir, targets,
                                            [str(folder) for folder in settings.src])
@@ -111,7 +111,8 @@ def plan(settings: Settings, paths: Sequence[str] = (), stdin: Optional[Tuple[st
 
     sources, problems = _read(settings, paths, stdin, Progress())
     checked = list(sources)
-    everything, targets = with_context(sources, settings) if sources else (sources, None)
+    everything, targets = with_context(sources, settings, paths if stdin is None else ()) if sources else \
+        (sources, None)
     roots = [str(folder) for folder in settings.src]
     return checked, entries_for(Project(everything, settings.tf_version, roots), targets), problems
 
@@ -124,7 +125,8 @@ def unresolved_imports(sources: Dict[str, str], checked: List[str], settings: Se
             for path in checked for line, dotted in index.unresolved_imports(path)]
 
 
-def with_context(given: Dict[str, str], settings: Settings) -> Tuple[Dict[str, str], Optional[Set[str]]]:
+def with_context(given: Dict[str, str], settings: Settings,
+                 paths: Sequence[str] = ()) -> Tuple[Dict[str, str], Optional[Set[str]]]:
     """The given files with the rest of their project, read from disk (the same excludes apply).
 
     A builder's missing reuse shows in the module that calls it twice; a pre-commit hook that sees
@@ -134,9 +136,12 @@ def with_context(given: Dict[str, str], settings: Settings) -> Tuple[Dict[str, s
     and text (standard input stands for the file on disk). Returns the sources and the paths of the
     given files, or None for these when the given files are the whole project.
     """
+    root = project_root(list(given))
+    if any(os.path.realpath(path) == os.path.realpath(root) for path in paths):
+        return given, None  # the whole project was asked for (`check .` at its root)
     spelled = {os.path.realpath(path): path for path in given}
     sources: Dict[str, str] = {}
-    for path in project_files(project_root(list(given)), settings.excludes):
+    for path in project_files(root, settings.excludes):
         mine = spelled.get(os.path.realpath(path))
         if mine is not None:
             sources[mine] = given[mine]
