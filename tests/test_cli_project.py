@@ -239,3 +239,14 @@ def test_a_src_setting_names_the_import_root(tmp_path: Path, monkeypatch: pytest
     assert f"src: {tmp_path.resolve() / 'src'}" in cli(["check", "--show-settings"]).stdout
     bad = cli(["check", "--no-cache", "--config", str(write(tmp_path, "bad.toml", 'src = "src"\n')), "."])
     assert bad.exit_code == 2 and "'src'" in bad.stderr
+
+
+@needs_interpreter
+def test_context_files_report_nothing_of_their_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unused noqa (TFS900) or a syntax error (TFS001) in a file read only as context is not reported."""
+    gan_project(tmp_path, broken=False)
+    write(tmp_path, "unused.py", "x = 1  # noqa: TFS101\n")
+    write(tmp_path, "broken_syntax.py", "import tensorflow as tf\ndef (:\n")
+    monkeypatch.chdir(tmp_path)
+    assert findings("--no-cache", "--extend-select", "TFS900", "models/gan.py") == []
+    assert sorted(f["code"] for f in findings("--no-cache", "--extend-select", "TFS900", ".")) == ["TFS001", "TFS101", "TFS900"]

@@ -66,7 +66,7 @@ def run(
                                            [str(folder) for folder in settings.src])
     if targets is not None:
         findings = [f for f in findings if touches(f, targets)]
-    kept, suppressed = _select_and_suppress(findings, sources, settings)
+    kept, suppressed = _select_and_suppress(findings, sources, settings, checked)
     if verbose:
         analysis_problems = analysis_problems + unresolved_imports(sources, checked, settings)
     return RunResult(
@@ -248,16 +248,20 @@ def with_deep_stack(work: Callable[[], T]) -> T:
 
 
 def _select_and_suppress(
-    findings: List[Finding], sources: Dict[str, str], settings: Settings
+    findings: List[Finding], sources: Dict[str, str], settings: Settings, checked: Sequence[str],
 ) -> Tuple[List[Finding], int]:
-    """Keep the codes enabled for each file, then apply its noqa comments."""
+    """Keep the codes enabled for each file, then apply its noqa comments: in the checked files
+    and the files findings are in (a file read only as context has no unused noqa to report)."""
     by_file: Dict[str, List[Finding]] = defaultdict(list)
     for finding in findings:
         by_file[finding.location.path].append(finding)
     kept: List[Finding] = []
     suppressed = 0
-    for path in list(sources) + [p for p in by_file if p not in sources]:
+    asked = set(checked)
+    for path in list(checked) + [p for p in by_file if p not in asked]:
         enabled = settings.codes_for(path)
+        if path not in asked:
+            enabled = enabled - {suppress.UNUSED_NOQA}
         selected = [f for f in by_file.get(path, []) if f.code in enabled]
         if path in sources:
             selected, hidden = suppress.apply(path, sources[path], selected, enabled)
@@ -266,11 +270,12 @@ def _select_and_suppress(
     return kept, suppressed
 
 
-def check_paths(paths: Sequence[str]) -> RunResult:
-    """Check every Python file under `paths` with the default settings."""
-    return run(default_settings(), paths)
+def check_paths(paths: Sequence[str], in_context: bool = False) -> RunResult:
+    """Check every Python file under `paths` with the default settings: by default, these files are
+    the whole project (a fixture); with `in_context`, as the command line does (see context.py)."""
+    return run(default_settings(), paths, in_context=in_context)
 
 
-def check_source(path: str, text: str) -> RunResult:
+def check_source(path: str, text: str, in_context: bool = False) -> RunResult:
     """Check one in-memory source (tests, editors)."""
-    return run(default_settings(), stdin=(path, text))
+    return run(default_settings(), stdin=(path, text), in_context=in_context)

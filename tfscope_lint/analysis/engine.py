@@ -322,8 +322,8 @@ def entries_for(project: Project, targets: Optional[Iterable[str]] = None) -> Li
     entries = project.entry_paths()
     if targets is None:
         return entries
-    wanted = set(targets)
-    return [path for path in entries if project.reachable(path) & wanted]
+    reaching = project.importers(targets)
+    return [path for path in entries if path in reaching]
 
 
 def _run_units(kind: str, tasks: List[Tuple[str, object]], cache: Optional[Cache], project: Project,

@@ -11,7 +11,7 @@ import ast
 import os
 import re
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
@@ -245,6 +245,22 @@ class Project:
                     missing.append((source.text.count("\n", 0, match.start()) + 1, written))
         return missing
 
+    def importers(self, paths: Iterable[str]) -> Set[str]:
+        """The files and every project file whose imports (read from the text, through any chain of
+        modules) reach one of them: the entry scripts among these are those that can run them."""
+        users: Dict[str, List[str]] = {}
+        for source in self.files:
+            for target in self._imported_by_text(source):
+                users.setdefault(target.path, []).append(source.path)
+        seen = set(paths)
+        pending = list(seen)
+        while pending:
+            for user in users.get(pending.pop(), ()):
+                if user not in seen:
+                    seen.add(user)
+                    pending.append(user)
+        return seen
+
     def reachable(self, path: str) -> Set[str]:
         """The file and every project module its imports can reach, read from the text: what a run of it
         will probably parse (a dynamic import may read more; that costs a parse, never a result)."""
@@ -307,7 +323,9 @@ class Project:
             self._by_tail = {}
             for source in self.files:
                 self._by_tail.setdefault(_path_tail(source.path), []).append(source)
-        found = self._by_tail.get(parts[-1], [])
+        found = self._by_tail.get(parts[-1])
+        if not found:
+            return None
         tails = (os.path.join(*parts) + ext for ext in (".py", ".pyi", os.sep + "__init__.py", os.sep + "__init__.pyi"))
         suffixes = tuple(os.sep + tail for tail in tails)
         matching = [s for s in found if os.path.abspath(s.path).endswith(suffixes)]
