@@ -13,24 +13,27 @@ import json
 import os
 import sys
 from contextlib import ExitStack
-from typing import Any, Dict, List, Optional, Sequence, TextIO
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, TextIO, Tuple
 
 import click
 
-from tfscope_lint import __version__
+from tfscope_lint import __version__, adopt, cachedir
 from tfscope_lint.analysis.engine import GC_THRESHOLDS
 from tfscope_lint.config import (
-    LIST_KEYS, OUTPUT_FORMATS, ConfigError, load_settings, parse_per_file_ignores, resolve_selection,
+    LIST_KEYS, OUTPUT_FORMATS, ConfigError, Settings, load_settings, parse_per_file_ignores, resolve_selection,
 )
-from tfscope_lint.files import SourceError, decode_source
+from tfscope_lint.files import SourceError, decode_source, project_root
 from tfscope_lint.findings import RunResult
+from tfscope_lint.interrupt import install as install_interrupt
 from tfscope_lint.output import FORMATS, Context
+from tfscope_lint.output.common import severity_of
 from tfscope_lint.output.console import color_allowed, make_console
 from tfscope_lint.output.docs import explain_markdown, naming_markdown, naming_table, rules_markdown_table, rules_table
 from tfscope_lint.output.progress import ProgressBar, wanted
 from tfscope_lint.output.summary import write_problems, write_statistics, write_summary
-from tfscope_lint.rules import RULES, Rule
-from tfscope_lint.runner import Progress, run, with_deep_stack
+from tfscope_lint.rules import ERROR, RULES, Rule
+from tfscope_lint.runner import Progress, plan, run, with_deep_stack
 
 HUMAN_FORMATS = ("concise", "full")
 MACHINE_STATISTICS = ("json", "json-lines", "sarif")
@@ -56,6 +59,7 @@ def entry() -> None:
     runs while they pile up, and again when it shuts down, cost seconds and change nothing, so
     collections are made rare (as mypy does) and the process exits without freeing them.
     """
+    install_interrupt()  # done earlier by __main__; here for a console script made before it existed
     gc.set_threshold(*GC_THRESHOLDS)
     try:
         main(prog_name="tfscope-lint")
@@ -119,20 +123,32 @@ def _overrides(options: Dict[str, Any]) -> Dict[str, Any]:
 @click.option("--tf-version", metavar="X.Y", help="The TensorFlow 1.x version the code runs on [default: 1.15].")
 @click.option("--statistics", is_flag=True, help="Print the number of findings per code instead of the findings.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--fail-on", type=click.Choice(["error", "warning"]), default="warning", show_default=True,
+              help="The least severity that makes the exit code 1: with `error`, warnings alone exit 0.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only: no summary, no progress bar.")
 @click.option("--no-color", is_flag=True, help="Never colour the output (NO_COLOR is respected too).")
 @click.option("-v", "--verbose", is_flag=True, help="Show the details of files that could not be checked "
-              "(the traceback of an internal error), and where a budget cut a file's analysis short.")
+              "(the traceback of an internal error), where a budget cut a file's analysis short, and the "
+              "project imports that found no module.")
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, show_default=True,
               help="Worker processes; 0 means one per core.")
+@click.option("--baseline", metavar="FILE", help="Report only the findings this baseline file does not list.")
+@click.option("--write-baseline", metavar="FILE",
+              help="Write the findings to this baseline file (for --baseline) instead of reporting them.")
+@click.option("--add-noqa", is_flag=True, help="Append `# noqa: CODE` to each reporting line instead of reporting.")
+@click.option("--show-settings", is_flag=True, help="Print the settings a run would use, and stop.")
+@click.option("--show-files", is_flag=True, help="Print the files that would be checked and the entry scripts "
+              "that would run, and stop.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), metavar="DIR",
-              help="Where to keep the cache [default: .tfscope_cache in the project root].")
+              help="Where to keep the cache [default: .tfscope_cache in the project root or git top].")
 def check(paths: Sequence[str], **options: Any) -> None:
     """Check Python files and directories (default: the current directory)."""
     stdin_name: Optional[str] = options["stdin_filename"]
     if stdin_name and [p for p in paths if p != "-"]:
         raise _fail("--stdin-filename reads one file from standard input: do not pass paths as well")
+    stdin_name, paths = _dash_means_stdin(stdin_name, paths)
+    _check_adoption_options(options, stdin_name)
     try:
         settings = load_settings(
             [stdin_name] if stdin_name else list(paths),
@@ -149,19 +165,107 @@ def check(paths: Sequence[str], **options: Any) -> None:
             stdin = (stdin_name, decode_source(_read_stdin()))
         except SourceError as exc:
             raise _fail(f"{stdin_name} (standard input): {exc}") from None
+    given = [stdin_name] if stdin_name else list(paths or (".",))
+    if options["show_settings"] or options["show_files"]:
+        _show(settings, options, given, paths or (".",), stdin)
     progress: Progress = Progress()
     if wanted(sys.stderr, options["quiet"]):
         progress = ProgressBar(sys.stderr)
     jobs = options["jobs"] or os.cpu_count() or 1
-    cache_dir = None if options["no_cache"] else (options["cache_dir"] or str(settings.root / ".tfscope_cache"))
+    cache_dir = _cache_dir(options, settings, given)
+    if cache_dir is not None:
+        cachedir.prepare(Path(cache_dir))
     try:
         result = with_deep_stack(lambda: run(settings, paths or (".",), stdin=stdin, progress=progress, jobs=jobs,
-                                             cache_dir=cache_dir))
+                                             cache_dir=cache_dir, verbose=options["verbose"]))
     finally:
         if isinstance(progress, ProgressBar):
             progress.close()
+    _adopt(result, options, color)
     _report(result, settings.output_format, options, color)
-    raise click.exceptions.Exit(_exit_code(result, options["exit_zero"]))
+    raise click.exceptions.Exit(_exit_code(result, options["exit_zero"], options["fail_on"]))
+
+
+def _dash_means_stdin(stdin_name: Optional[str], paths: Sequence[str]) -> Tuple[Optional[str], Sequence[str]]:
+    """`check -` reads one source from standard input (reported as `-`), as ruff and flake8 do."""
+    if stdin_name or "-" not in paths:
+        return stdin_name, paths
+    if len(paths) > 1:
+        raise _fail("`-` reads one file from standard input: do not pass other paths as well")
+    return "-", ()
+
+
+def _check_adoption_options(options: Dict[str, Any], stdin_name: Optional[str]) -> None:
+    if options["add_noqa"] and stdin_name:
+        raise _fail("--add-noqa edits files on disk: it cannot be used with --stdin-filename")
+    if options["add_noqa"] and options["write_baseline"]:
+        raise _fail("choose one way to adopt: --add-noqa or --write-baseline")
+
+
+def _adopt(result: RunResult, options: Dict[str, Any], color: bool) -> None:
+    """--baseline filters the result; --write-baseline and --add-noqa replace the report and stop."""
+    try:
+        if options["baseline"]:
+            adopt.apply_baseline(result, adopt.read_baseline(options["baseline"]))
+        if options["write_baseline"]:
+            count = adopt.write_baseline(options["write_baseline"], result)
+            click.echo(f"Wrote {count} finding{'' if count == 1 else 's'} to {options['write_baseline']}.", err=True)
+        elif options["add_noqa"]:
+            outcome = adopt.add_noqa(result)
+            click.echo(f"Added {outcome.added} noqa directive{'' if outcome.added == 1 else 's'}.", err=True)
+            for path, line in outcome.skipped:
+                click.echo(f"tfscope-lint: warning: {path}:{line}: cannot take a noqa comment "
+                           "(inside a multi-line string or after a backslash): fix it or use a baseline", err=True)
+        else:
+            return
+    except adopt.BaselineError as exc:
+        raise _fail(str(exc)) from None
+    write_problems(result, sys.stderr, color, verbose=options["verbose"])
+    raise click.exceptions.Exit(2 if result.problems else 0)
+
+
+def _cache_dir(options: Dict[str, Any], settings: Settings, paths: List[str]) -> Optional[str]:
+    """The cache folder (see tfscope_lint.cachedir), or None without a cache."""
+    if options["no_cache"]:
+        return None
+    found = settings.config_path if settings.config_path is not None and not options["config"] else None
+    directory = Path(options["cache_dir"]) if options["cache_dir"] else cachedir.default_location(paths, found)
+    return str(directory)
+
+
+def _show(settings: Settings, options: Dict[str, Any], given: List[str], paths: Sequence[str],
+          stdin: Optional[Tuple[str, str]]) -> None:
+    """--show-settings and --show-files: what a run would use and do, on stdout, then exit 0."""
+    if options["show_settings"]:
+        per_file = ", ".join(f"{p.patterns[0]}: {' '.join(sorted(c))}" for p, c in settings.per_file_ignores)
+        rows = [
+            ("config file", str(settings.config_path.resolve()) if settings.config_path else "(none: the defaults)"),
+            ("project root", str(project_root(given))),
+            ("cache dir", _cache_dir(options, settings, given) or "(none: --no-cache)"),
+            ("enabled codes", " ".join(sorted(settings.enabled))),
+            ("per-file-ignores", per_file or "(none)"),
+            ("exclude", " ".join(settings.exclude)),
+            ("extend-exclude", " ".join(settings.extend_exclude) or "(none)"),
+            ("force-exclude", str(settings.force_exclude).lower()),
+            ("output-format", settings.output_format),
+            ("tf-version", settings.tf_version),
+            ("src", " ".join(str(folder) for folder in settings.src) or "(none)"),
+        ]
+        for key, value in rows:
+            click.echo(f"{key}: {value}")
+    if options["show_files"]:
+        checked, entries, problems = plan(settings, paths if stdin is None else (), stdin)
+        click.echo(f"# {len(checked)} file{'' if len(checked) == 1 else 's'} checked")
+        for path in checked:
+            click.echo(path)
+        click.echo(f"# {len(entries)} entry script{'' if len(entries) == 1 else 's'} run (their imports reach "
+                   "a checked file)")
+        for path in entries:
+            click.echo(path)
+        for problem in problems:
+            click.echo(f"tfscope-lint: error: {problem.path}: {problem.reason}", err=True)
+        raise click.exceptions.Exit(2 if problems else 0)
+    raise click.exceptions.Exit(0)
 
 
 def _read_stdin() -> bytes:
@@ -182,7 +286,7 @@ def _report(result: RunResult, fmt: str, options: Dict[str, Any], color: bool) -
             except OSError as exc:
                 raise _fail(f"--output-file {options['output_file']}: {exc.strerror or exc}") from None
         ctx = Context(stream, color=color and not options["output_file"], sources=result.sources,
-                      files=list(result.sources))
+                      files=list(result.checked or result.sources))
         if options["statistics"]:
             write_statistics(result, ctx, as_json=fmt in MACHINE_STATISTICS)
         else:
@@ -192,10 +296,11 @@ def _report(result: RunResult, fmt: str, options: Dict[str, Any], color: bool) -
         write_summary(result, sys.stderr, color)
 
 
-def _exit_code(result: RunResult, exit_zero: bool) -> int:
+def _exit_code(result: RunResult, exit_zero: bool, fail_on: str = "warning") -> int:
     if result.problems:
         return 2
-    return 1 if result.findings and not exit_zero else 0
+    failing = [f for f in result.findings if fail_on == "warning" or severity_of(f) == ERROR]
+    return 1 if failing and not exit_zero else 0
 
 
 @main.command("rules")

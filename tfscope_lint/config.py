@@ -27,7 +27,7 @@ SECTION = "tfscope-lint"
 OUTPUT_FORMATS = ("concise", "full", "json", "json-lines", "sarif", "github", "junit")
 DEFAULT_TF_VERSION = "1.15"
 LIST_KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude")
-KNOWN_KEYS = LIST_KEYS + ("per-file-ignores", "output-format", "tf-version")
+KNOWN_KEYS = LIST_KEYS + ("per-file-ignores", "output-format", "tf-version", "src")
 SELECTION_KEYS = ("select", "extend-select", "ignore")
 TF_VERSION = re.compile(r"^(1)\.(\d+)(\.\d+)?$|^(2)\.(\d+)(\.\d+)?$")
 
@@ -49,6 +49,7 @@ class Settings:
     output_format: str = "concise"
     tf_version: str = DEFAULT_TF_VERSION
     force_exclude: bool = False
+    src: Tuple[Path, ...] = ()  # folders on sys.path besides each script's own (`src = ["src"]`)
     excludes: PatternSet = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -129,9 +130,10 @@ def _read_toml(path: Path) -> Dict[str, Any]:
 
 
 def read_table(path: Path) -> Dict[str, Any]:
-    """Our table: [tool.tfscope-lint] of a pyproject.toml, or the whole of any other TOML file."""
+    """Our table: [tool.tfscope-lint] of a pyproject.toml, or of any TOML file that has one (a file
+    shared by several tools), else the whole of the file (a `tfscope-lint.toml` of our keys only)."""
     data = _read_toml(path)
-    if path.name == "pyproject.toml":
+    if path.name == "pyproject.toml" or isinstance(data.get("tool"), dict) and SECTION in data["tool"]:
         table = data.get("tool", {}).get(SECTION, {})
         if not isinstance(table, dict):
             raise ConfigError(f"[tool.{SECTION}] in {path} must be a table")
@@ -146,7 +148,7 @@ def validate(table: Mapping[str, Any], where: str) -> Dict[str, Any]:
         names = ", ".join(repr(k) for k in unknown)
         raise ConfigError(f"unknown key{'s' if len(unknown) > 1 else ''} {names} in {where}; "
                           f"known keys: {', '.join(KNOWN_KEYS)}")
-    for key in LIST_KEYS:
+    for key in LIST_KEYS + ("src",):
         if key in table and not _is_str_list(table[key]):
             raise ConfigError(f"{key!r} in {where} must be a list of strings")
     for key in SELECTION_KEYS:
@@ -212,6 +214,7 @@ def load_settings(
         output_format=pick("output-format", "concise"),
         tf_version=pick("tf-version", DEFAULT_TF_VERSION),
         force_exclude=force_exclude,
+        src=tuple((root / folder).resolve() for folder in table.get("src", [])),
     )
 
 

@@ -1,7 +1,8 @@
 """Finding the Python files to check and reading them as text. Knows nothing of TensorFlow.
 
-Directories are walked for *.py and *.pyi files, skipping what the excludes and .gitignore
-files name (gitignore-style patterns through pathspec, as git itself reads them). Paths given
+Directories are walked for *.py and *.pyi files, skipping what the excludes and git's ignore
+rules name (.gitignore files, .git/info/exclude, the global excludes file; gitignore-style
+patterns through pathspec, as git itself reads them). Paths given
 explicitly are always checked, unless --force-exclude asks for the excludes to apply to them too
 (pre-commit passes every staged file by name).
 """
@@ -12,6 +13,7 @@ import io
 import os
 import re
 import stat
+import subprocess
 import tokenize
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
@@ -61,16 +63,20 @@ class PatternSet:
 
 
 class GitIgnore:
-    """The .gitignore files from the repository top down to each directory, read once each."""
+    """git's ignore rules for one work tree: the global excludes file (core.excludesFile), then
+    .git/info/exclude, then the .gitignore files from the top down to each directory (each read
+    once), a later one overriding an earlier one as in git."""
 
     def __init__(self, start: Path) -> None:
         start = Path(os.path.abspath(start))
         self.top = next((p for p in [start, *start.parents] if (p / ".git").exists()), start)
         self._specs: Dict[Path, Optional[PatternSet]] = {}
+        self._repository = [spec for spec in (_read_patterns(f, self.top) for f in _exclude_files(self.top)) if spec]
         # A directory the user names is checked even when git ignores it (a virtualenv, site-packages):
         # then only the .gitignore files inside it apply, as ripgrep and ruff do.
         if any(self.ignored(folder, True) for folder in [start, *start.parents] if self.top in folder.parents):
             self.top = start
+            self._repository = []
 
     def _spec(self, directory: Path) -> Optional[PatternSet]:
         if directory not in self._specs:
@@ -88,6 +94,9 @@ class GitIgnore:
         except ValueError:
             return False
         verdict: Optional[bool] = None
+        for spec in self._repository:
+            result = spec.check(path, is_dir)
+            verdict = result if result is not None else verdict
         directory = self.top
         for part in ("",) + parts:
             directory = directory / part if part else directory
@@ -96,6 +105,36 @@ class GitIgnore:
                 result = spec.check(path, is_dir)
                 verdict = result if result is not None else verdict
         return bool(verdict)
+
+
+def _read_patterns(path: Path, root: Path) -> Optional[PatternSet]:
+    try:
+        return PatternSet(path.read_text(encoding="utf-8", errors="replace").splitlines(), root)
+    except OSError:
+        return None
+
+
+def _exclude_files(top: Path) -> List[Path]:
+    """The work tree's global excludes file and info/exclude, lowest precedence first, as git finds
+    them (`git config core.excludesFile`, `git rev-parse --git-path info/exclude`, which knows linked
+    work trees); without git, the default places."""
+    if not (top / ".git").exists():
+        return []
+    home = Path(os.path.expanduser("~"))
+    xdg = Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config")
+    global_file, info = xdg / "git" / "ignore", top / ".git" / "info" / "exclude"
+    try:
+        configured = subprocess.run(["git", "config", "--path", "--get", "core.excludesFile"], cwd=top,
+                                    capture_output=True, text=True, timeout=10)
+        if configured.returncode == 0 and configured.stdout.strip():
+            global_file = Path(os.path.expanduser(configured.stdout.strip()))
+        located = subprocess.run(["git", "rev-parse", "--git-path", "info/exclude"], cwd=top,
+                                 capture_output=True, text=True, timeout=10)
+        if located.returncode == 0 and located.stdout.strip():
+            info = top / located.stdout.strip()  # relative to the top, or absolute (joining keeps it)
+    except (OSError, subprocess.SubprocessError):
+        pass  # no git: the default places
+    return [global_file, info]
 
 
 def discover(
@@ -193,3 +232,46 @@ def python_lines(text: str) -> List[str]:
     if lines and lines[-1] == "":
         lines.pop()
     return lines
+
+
+def project_root(paths: Sequence[str]) -> Path:
+    """The project the given paths belong to: the nearest folder, from the first path upwards, that
+    holds a pyproject.toml or is a git repository's top; else the current directory when the paths
+    are inside it (where `check .` would be run), or the folder common to all the paths; above the
+    packages that folder is in (the folder their imports start from).
+
+    A file named alone is checked in this context: the modules it imports and the scripts that
+    import it are read from here, since a builder's error often shows only in a caller's module."""
+    absolute = [Path(os.path.abspath(p)) for p in paths] or [Path(os.path.abspath("."))]
+    folders = [p if p.is_dir() else p.parent for p in absolute]
+    for folder in [folders[0], *folders[0].parents]:
+        if (folder / "pyproject.toml").is_file() or (folder / ".git").exists():
+            return folder
+    here = Path(os.path.abspath("."))
+    try:
+        common = Path(os.path.commonpath([str(f) for f in folders]))
+    except ValueError:  # different drives
+        common = folders[0]
+    if common == here or here in common.parents:
+        common = here
+    while (common / "__init__.py").is_file() and common.parent != common:
+        common = common.parent
+    return common
+
+
+def git_top(start: Path) -> Optional[Path]:
+    """The top of the git work tree holding `start`, if any (a `.git` folder or file)."""
+    start = Path(os.path.abspath(start))
+    return next((p for p in [start, *start.parents] if (p / ".git").exists()), None)
+
+
+def project_files(root: Path, exclude: PatternSet) -> List[Path]:
+    """Every Python file of the project, spelled relative to the current directory when inside it
+    (so that the paths match those of `check .` run there, and so do the cache keys)."""
+    try:
+        relative = os.path.relpath(root)
+    except ValueError:  # another drive
+        relative = ".."
+    start = Path(relative) if not relative.startswith("..") else root
+    files, _ = discover([str(start)], exclude)  # a folder it cannot list is a hole in the context only
+    return files

@@ -73,4 +73,6 @@ class RunResult:
     notes: list = field(default_factory=list)  # FileProblem(kind="note"): where the analysis was cut short
     files_checked: int = 0
     suppressed: int = 0  # findings hidden by noqa comments
+    baselined: int = 0  # findings hidden because the --baseline file knows them
     sources: dict = field(default_factory=dict)  # path -> text, for code frames and fingerprints
+    checked: list = field(default_factory=list)  # the files asked for (sources may hold their project too)

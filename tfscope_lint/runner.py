@@ -6,7 +6,6 @@ never per file; the analysis sees every file at once because variable scopes cro
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 import traceback
@@ -14,11 +13,13 @@ from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Any, Callable, Dict, List, NoReturn, Optional, Sequence, Tuple, TypeVar
+from typing import Any, Callable, Dict, List, Optional, Sequence, Set, Tuple, TypeVar
 
 from tfscope_lint import suppress
+from tfscope_lint.interrupt import abandon
 from tfscope_lint.analysis import project
 from tfscope_lint.config import Settings, default_enabled
+from tfscope_lint.context import touches, unresolved_imports, with_context
 from tfscope_lint.files import SourceError, discover, read_source
 from tfscope_lint.findings import FileProblem, Finding, RunResult
 
@@ -50,9 +51,41 @@ def run(
     progress: Optional[Progress] = None,
     jobs: int = 1,
     cache_dir: Optional[str] = None,
+    in_context: bool = True,
+    verbose: bool = False,
 ) -> RunResult:
-    """Check `paths` (or one source read from stdin, as (filename, text)) as one project."""
+    """Check `paths` (or one source read from stdin, as (filename, text)) as one project.
+
+    With `in_context`, the files are checked in the context of their project (see with_context):
+    what is reported is every finding whose location or call chain touches one of them."""
     progress = progress or Progress()
+    sources, problems = _read(settings, paths, stdin, progress)
+    checked = list(sources)
+    targets: Optional[Set[str]] = None
+    if in_context and sources:
+        sources, targets = with_context(sources, settings, paths if stdin is None else ())
+    progress.analysing()
+    findings, analysis_problems = _analyze(sources, settings.tf_version, jobs, cache_dir, targets,
+                                           [str(folder) for folder in settings.src], progress.entries_done)
+    if targets is not None:
+        findings = [f for f in findings if touches(f, targets)]
+    kept, suppressed = _select_and_suppress(findings, sources, settings, checked)
+    if verbose:
+        analysis_problems = analysis_problems + unresolved_imports(sources, checked, settings)
+    return RunResult(
+        findings=sorted(kept, key=lambda f: f.sort_key()),
+        problems=problems + [p for p in analysis_problems if p.kind != "note"],
+        notes=[p for p in analysis_problems if p.kind == "note"],
+        files_checked=len(checked),
+        suppressed=suppressed,
+        sources=sources,
+        checked=checked,
+    )
+
+
+def _read(settings: Settings, paths: Sequence[str], stdin: Optional[Tuple[str, str]],
+          progress: Progress) -> Tuple[Dict[str, str], List[FileProblem]]:
+    """The files asked for, read: path -> text, and the problems of those that could not be."""
     sources: Dict[str, str] = {}
     problems: List[FileProblem] = []
     if stdin is not None:
@@ -60,31 +93,36 @@ def run(
         if not (settings.force_exclude and settings.excludes.matches(Path(name))):
             sources[name] = text
         progress.files_found(len(sources))
-    else:
-        files, problems = discover(paths, settings.excludes, settings.force_exclude)
-        progress.files_found(len(files))
-        for path in files:
-            try:
-                sources[str(path)] = read_source(path)
-            except SourceError as exc:
-                problems.append(FileProblem(str(path), str(exc)))
-            progress.file_read(str(path))
-    progress.analysing()
-    findings, analysis_problems = _analyze(sources, settings.tf_version, jobs, cache_dir, progress.entries_done)
-    kept, suppressed = _select_and_suppress(findings, sources, settings)
-    return RunResult(
-        findings=sorted(kept, key=lambda f: f.sort_key()),
-        problems=problems + [p for p in analysis_problems if p.kind != "note"],
-        notes=[p for p in analysis_problems if p.kind == "note"],
-        files_checked=len(sources),
-        suppressed=suppressed,
-        sources=sources,
-    )
+        return sources, problems
+    files, problems = discover(paths, settings.excludes, settings.force_exclude)
+    progress.files_found(len(files))
+    for path in files:
+        try:
+            sources[str(path)] = read_source(path)
+        except SourceError as exc:
+            problems.append(FileProblem(str(path), str(exc)))
+        progress.file_read(str(path))
+    return sources, problems
 
 
-def _analyze(sources: Dict[str, str], tf_version: str, jobs: int = 1,
-             cache_dir: Optional[str] = None, on_entry: Optional[Callable[[int, int], None]] = None,
-             ) -> Tuple[List[Finding], List[FileProblem]]:
+def plan(settings: Settings, paths: Sequence[str] = (), stdin: Optional[Tuple[str, str]] = None,
+         ) -> Tuple[List[str], List[str], List[FileProblem]]:
+    """What a run would do, without analysing: the files checked, the entry scripts that would run
+    (those of the files' project whose imports reach them), and the files that cannot be read."""
+    from tfscope_lint.analysis.engine import entries_for
+    from tfscope_lint.analysis.project import Project
+
+    sources, problems = _read(settings, paths, stdin, Progress())
+    checked = list(sources)
+    everything, targets = with_context(sources, settings, paths if stdin is None else ()) if sources else \
+        (sources, None)
+    roots = [str(folder) for folder in settings.src]
+    return checked, entries_for(Project(everything, settings.tf_version, roots), targets), problems
+
+
+def _analyze(sources: Dict[str, str], tf_version: str, jobs: int = 1, cache_dir: Optional[str] = None,
+             targets: Optional[Set[str]] = None, roots: Sequence[str] = (),
+             on_entry: Optional[Callable[[int, int], None]] = None) -> Tuple[List[Finding], List[FileProblem]]:
     """Run the analysis; a crash in it becomes a problem naming the file(s), never a traceback.
 
     The analysis catches what goes wrong while it interprets a file; anything that still escapes
@@ -95,6 +133,10 @@ def _analyze(sources: Dict[str, str], tf_version: str, jobs: int = 1,
     if not sources:
         return [], []
     options: Dict[str, Any] = {"tf_version": tf_version, "jobs": jobs, "cache_dir": cache_dir}
+    if targets is not None:
+        options["targets"] = targets  # only the entry scripts that can reach them run
+    if roots:
+        options["roots"] = list(roots)
     try:
         findings, problems = project.analyze_sources(sources, on_entry=on_entry, **options)
         return list(findings), list(problems)
@@ -159,30 +201,6 @@ def _internal_problem(where: str, exc: BaseException, note: str = "") -> FilePro
     return FileProblem(where, reason + note, detail)
 
 
-def _abandon() -> NoReturn:
-    """Ctrl-C while the analysis thread runs: leave at once, as Ctrl-C should.
-
-    The thread cannot be interrupted (it may be inside libcst's native parser), and an interpreter
-    that shuts down under a running thread may abort with SIGABRT; so the worker processes are
-    stopped and the process exits without the usual shutdown.
-    """
-    import multiprocessing
-
-    for child in multiprocessing.active_children():
-        child.terminate()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):
-            pass
-    try:
-        sys.stderr.write("\nAborted!\n")
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        pass
-    os._exit(130)
-
-
 T = TypeVar("T")
 ANALYSIS_STACK_BYTES = 512 * 1024 * 1024
 ANALYSIS_RECURSION_LIMIT = 20_000
@@ -224,8 +242,8 @@ def with_deep_stack(work: Callable[[], T]) -> T:
     try:
         while thread.is_alive():
             thread.join(0.2)  # a short wait keeps Ctrl-C responsive
-    except KeyboardInterrupt:
-        _abandon()
+    except KeyboardInterrupt:  # run without the command line's handler (tfscope_lint.interrupt)
+        abandon()
     finally:
         sys.setrecursionlimit(previous_limit)
     if "error" in outcome:
@@ -234,16 +252,20 @@ def with_deep_stack(work: Callable[[], T]) -> T:
 
 
 def _select_and_suppress(
-    findings: List[Finding], sources: Dict[str, str], settings: Settings
+    findings: List[Finding], sources: Dict[str, str], settings: Settings, checked: Sequence[str],
 ) -> Tuple[List[Finding], int]:
-    """Keep the codes enabled for each file, then apply its noqa comments."""
+    """Keep the codes enabled for each file, then apply its noqa comments: in the checked files
+    and the files findings are in (a file read only as context has no unused noqa to report)."""
     by_file: Dict[str, List[Finding]] = defaultdict(list)
     for finding in findings:
         by_file[finding.location.path].append(finding)
     kept: List[Finding] = []
     suppressed = 0
-    for path in list(sources) + [p for p in by_file if p not in sources]:
+    asked = set(checked)
+    for path in list(checked) + [p for p in by_file if p not in asked]:
         enabled = settings.codes_for(path)
+        if path not in asked:
+            enabled = enabled - {suppress.UNUSED_NOQA}
         selected = [f for f in by_file.get(path, []) if f.code in enabled]
         if path in sources:
             selected, hidden = suppress.apply(path, sources[path], selected, enabled)
@@ -252,11 +274,12 @@ def _select_and_suppress(
     return kept, suppressed
 
 
-def check_paths(paths: Sequence[str]) -> RunResult:
-    """Check every Python file under `paths` with the default settings."""
-    return run(default_settings(), paths)
+def check_paths(paths: Sequence[str], in_context: bool = False) -> RunResult:
+    """Check every Python file under `paths` with the default settings: by default, these files are
+    the whole project (a fixture); with `in_context`, as the command line does (see context.py)."""
+    return run(default_settings(), paths, in_context=in_context)
 
 
-def check_source(path: str, text: str) -> RunResult:
+def check_source(path: str, text: str, in_context: bool = False) -> RunResult:
     """Check one in-memory source (tests, editors)."""
-    return run(default_settings(), stdin=(path, text))
+    return run(default_settings(), stdin=(path, text), in_context=in_context)

@@ -240,10 +240,11 @@ _WORKER_PROJECT: Optional[Project] = None
 _WORKER_DONE = None  # a counter shared with the parent: entries finished by every worker
 
 
-def _init_worker(sources: Dict[str, str], tf_version: str, done=None) -> None:  # type: ignore[no-untyped-def]
+def _init_worker(sources: Dict[str, str], tf_version: str, roots: Tuple[str, ...] = (),
+                 done=None) -> None:  # type: ignore[no-untyped-def]
     global _WORKER_PROJECT, _WORKER_DONE
     gc.set_threshold(*GC_THRESHOLDS)
-    _WORKER_PROJECT = Project(sources, tf_version)
+    _WORKER_PROJECT = Project(sources, tf_version, roots)
     _WORKER_DONE = done
 
 
@@ -398,18 +399,25 @@ def _fewer_collections() -> Iterator[None]:
 
 
 def analyze(sources: Dict[str, str], jobs: int = 1, cache_dir: Optional[str] = None, tf_version: str = "1.15",
+            targets: Optional[Iterable[str]] = None, roots: Iterable[str] = (),
             on_entry: Optional[OnEntry] = None) -> Tuple[List[Finding], List[FileProblem]]:
-    """Analyse the files (path -> text) as one project; `jobs` > 1 uses worker processes; `on_entry`
-    hears how many entry runs are done (cached ones at once, the others as they finish)."""
+    """Analyse the files (path -> text) as one project; `jobs` > 1 uses worker processes.
+
+    With `targets` (some of the paths), only the entry scripts whose imports can reach one of them
+    run: the rest of the project is context, read for its imports and its cache keys only. `roots`
+    are folders on sys.path besides each script's own (a `src` layout). `on_entry` hears how many entry
+    runs are done (cached ones at once, the others as they finish)."""
     with _fewer_collections():
-        return _analyze(sources, jobs, cache_dir, tf_version, on_entry)
+        return _analyze(sources, jobs, cache_dir, tf_version, targets, tuple(roots), on_entry)
 
 
 def _analyze(sources: Dict[str, str], jobs: int, cache_dir: Optional[str], tf_version: str,
+             targets: Optional[Iterable[str]] = None, roots: Tuple[str, ...] = (),
              on_entry: Optional[OnEntry] = None) -> Tuple[List[Finding], List[FileProblem]]:
-    project = Project(sources, tf_version)
-    cache = Cache(Path(cache_dir), sources, f"tf={tf_version}") if cache_dir else None
-    entries = project.entry_paths()
+    project = Project(sources, tf_version, roots)
+    options = f"tf={tf_version}" + (f"\nroots={os.pathsep.join(project.roots)}" if roots else "")
+    cache = Cache(Path(cache_dir), sources, options) if cache_dir else None
+    entries = entries_for(project, targets)
     entry_results = _run_units("entry", [(path, path) for path in entries], cache, project, jobs, on_entry)
 
     called: Set[FunctionKey] = set()
@@ -430,6 +438,15 @@ def _analyze(sources: Dict[str, str], jobs: int, cache_dir: Optional[str], tf_ve
     return _dedupe(findings), _dedupe_problems(problems)
 
 
+def entries_for(project: Project, targets: Optional[Iterable[str]] = None) -> List[str]:
+    """The entry scripts to run: all of them, or those whose imports can reach one of `targets`."""
+    entries = project.entry_paths()
+    if targets is None:
+        return entries
+    reaching = project.importers(targets)
+    return [path for path in entries if path in reaching]
+
+
 def _run_units(kind: str, tasks: List[Tuple[str, object]], cache: Optional[Cache], project: Project,
                jobs: int, on_entry: Optional[OnEntry] = None) -> List[UnitResult]:
     results: List[Optional[UnitResult]] = [cache.load(kind, key) if cache else None for key, _ in tasks]
@@ -445,7 +462,7 @@ def _run_units(kind: str, tasks: List[Tuple[str, object]], cache: Optional[Cache
             shares = share_out(payloads, workers)  # type: ignore[arg-type]
             done = multiprocessing.get_context().Value("i", 0)
             with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                                     initargs=(project.sources, project.tf_version, done)) as pool, \
+                                     initargs=(project.sources, project.tf_version, project.roots, done)) as pool, \
                     _reporting(done, cached, total, on_entry):
                 by_path = {path: result for share, results in zip(shares, pool.map(_worker_entries, shares))
                            for path, result in zip(share, results)}

@@ -11,7 +11,7 @@ import ast
 import os
 import re
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
@@ -154,9 +154,10 @@ def module_identity(path: str) -> Tuple[str, str, bool]:
 class Project:
     """Files indexed by (root, dotted name); one per analysis."""
 
-    def __init__(self, sources: Dict[str, str], tf_version: str = "1.15") -> None:
+    def __init__(self, sources: Dict[str, str], tf_version: str = "1.15", roots: Sequence[str] = ()) -> None:
         self.sources = sources
         self.tf_version = tf_version
+        self.roots = tuple(os.path.abspath(root) for root in roots)  # folders on sys.path (a `src` layout)
         self.by_path: Dict[str, SourceFile] = {}
         self.files: List[SourceFile] = []
         self.by_name: Dict[Tuple[str, str], SourceFile] = {}
@@ -172,6 +173,8 @@ class Project:
         self.shared_modules: Dict[str, Tuple[ModuleContext, set]] = {}
         self._imports: Dict[str, List[SourceFile]] = {}
         self._mentions: Optional[Dict[str, int]] = None
+        self._by_tail: Optional[Dict[str, List[SourceFile]]] = None  # last dotted part -> files (namespaces)
+        self._project_names: Optional[Set[str]] = None  # first names that an import of the project starts with
 
     def mentions(self, name: str) -> int:
         """How many times an identifier occurs in the project's text (counted once for all names)."""
@@ -248,6 +251,52 @@ class Project:
         self._imports[source.path] = found
         return found
 
+    def unresolved_imports(self, path: str) -> List[Tuple[int, str]]:
+        """(line, dotted) of the imports of a file, read from its text, that name the project (a
+        relative import, or a first name that is one of its modules or folders) but find no module
+        in it: --verbose lists them, since what an import cannot find is analysed as unknown."""
+        source = self.by_path[path]
+        if self._project_names is None:
+            names: Set[str] = set()
+            for other in self.files:
+                names.add(other.dotted.split(".")[0])
+                names.update(os.path.normpath(os.path.dirname(other.path)).split(os.sep))
+            self._project_names = names - {"", ".", ".."}
+        missing: List[Tuple[int, str]] = []
+        for match in IMPORT_LINE.finditer(source.text):
+            dots, base, _, _, plain = match.groups()
+            wanted: List[Tuple[str, str]] = []  # (as written, absolute dotted name)
+            if plain:
+                wanted = [(item.split()[0], item.split()[0]) for item in plain.split(",") if item.split()]
+            elif dots and base:
+                package = source.dotted.split(".") if source.is_package else source.dotted.split(".")[:-1]
+                package = package[: len(package) - (len(dots) - 1)] if len(dots) > 1 else package
+                wanted = [(dots + base, ".".join([p for p in package if p] + [base]))]
+            elif base:
+                wanted = [(base, base)]
+            for written, dotted in wanted:
+                if not (dots or dotted.split(".")[0] in self._project_names) or module_ref(dotted) is not None:
+                    continue
+                if self.find(dotted, source) is None and not self.is_namespace(dotted, source):
+                    missing.append((source.text.count("\n", 0, match.start()) + 1, written))
+        return missing
+
+    def importers(self, paths: Iterable[str]) -> Set[str]:
+        """The files and every project file whose imports (read from the text, through any chain of
+        modules) reach one of them: the entry scripts among these are those that can run them."""
+        users: Dict[str, List[str]] = {}
+        for source in self.files:
+            for target in self._imported_by_text(source):
+                users.setdefault(target.path, []).append(source.path)
+        seen = set(paths)
+        pending = list(seen)
+        while pending:
+            for user in users.get(pending.pop(), ()):
+                if user not in seen:
+                    seen.add(user)
+                    pending.append(user)
+        return seen
+
     def reachable(self, path: str) -> Set[str]:
         """The file and every project module its imports can reach, read from the text: what a run of it
         will probably parse (a dynamic import may read more; that costs a parse, never a result)."""
@@ -277,8 +326,51 @@ class Project:
             found = self.by_name.get((folder, dotted))
             if found is not None:
                 return found
+        for root in self.roots:
+            found = self.by_name.get((root, dotted))
+            if found is not None:
+                return found
         candidates = self.by_dotted.get(dotted, [])
-        return candidates[0] if len(candidates) == 1 else None
+        if len(candidates) == 1:
+            return candidates[0]
+        return self._in_namespace_package(dotted, near) if not candidates else None
+
+    def is_namespace(self, dotted: str, near: Optional[SourceFile]) -> bool:
+        """`dotted` names a folder without `__init__.py` that holds project modules (PEP 420), seen from
+        the importer's import root or its script folder."""
+        if not dotted:
+            return False
+        bases = (near.root, os.path.dirname(os.path.abspath(near.path))) if near is not None else ()
+        for base in bases + self.roots:
+            prefix = os.path.join(base, *dotted.split(".")) + os.sep
+            if not os.path.exists(prefix + "__init__.py") and any(
+                    os.path.abspath(s.path).startswith(prefix) for s in self.files):
+                return True
+        return False
+
+    def _in_namespace_package(self, dotted: str, near: Optional[SourceFile]) -> Optional[SourceFile]:
+        """`a.b.c` in folders without `__init__.py` (PEP 420 namespace packages), as Python finds it
+        from a folder on sys.path: the importer's own import root or its script folder, or a `src`
+        root, else the one file of the project whose path ends so."""
+        parts = [p for p in dotted.split(".") if p]
+        if len(parts) < 2:
+            return None
+        if self._by_tail is None:
+            self._by_tail = {}
+            for source in self.files:
+                self._by_tail.setdefault(_path_tail(source.path), []).append(source)
+        found = self._by_tail.get(parts[-1])
+        if not found:
+            return None
+        tails = (os.path.join(*parts) + ext for ext in (".py", ".pyi", os.sep + "__init__.py", os.sep + "__init__.pyi"))
+        suffixes = tuple(os.sep + tail for tail in tails)
+        matching = [s for s in found if os.path.abspath(s.path).endswith(suffixes)]
+        bases = (near.root, os.path.dirname(os.path.abspath(near.path))) if near is not None else ()
+        for base in bases + self.roots:
+            here = [s for s in matching if _is_under(s.path, base, parts)]
+            if len(here) == 1:
+                return here[0]
+        return matching[0] if len(matching) == 1 else None
 
 
 class ProjectRun:
@@ -349,6 +441,8 @@ class ProjectRun:
                     value = self.resolve_module(interp, f"{base}.{name}", importer)
             elif isinstance(module_value, TFRef):
                 value = interp.tf.attribute(module_value, name)
+            elif base and self.project.is_namespace(base, importer):  # `from folder import module` (PEP 420)
+                value = self.resolve_module(interp, f"{base}.{name}", importer)
             elif isinstance(module_value, OpaqueCode):
                 value = OpaqueCode(module_value.reason)
             else:
@@ -419,6 +513,22 @@ class ProjectRun:
         source = getattr(ctx, "source", None)
         sub = self.resolve_module(interp, f"{ctx.dotted}.{attr}", source)
         return sub
+
+
+def _path_tail(path: str) -> str:
+    """The name a module is imported by as the last part of a dotted name (`pkg/__init__.py`: pkg)."""
+    head, name = os.path.split(os.path.abspath(path))
+    stem = os.path.splitext(name)[0]
+    return os.path.basename(head) if stem == "__init__" else stem
+
+
+def _is_under(path: str, base: str, parts: List[str]) -> bool:
+    """`path` is base/a/b/c.py (or base/a/b/c/__init__.py) for parts [a, b, c]."""
+    relative = os.path.relpath(os.path.abspath(path), base)
+    pieces = os.path.splitext(relative)[0].split(os.sep)
+    if pieces[-1] == "__init__":
+        pieces = pieces[:-1]
+    return pieces == parts
 
 
 def _dotted(node: cst.CSTNode) -> str:

@@ -6,7 +6,9 @@ catalogue does not know (an analysis bug) still prints, as an error, rather than
 
 from __future__ import annotations
 
+import hashlib
 import os
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, TextIO, Tuple
@@ -77,3 +79,14 @@ def relative_uri(path: str) -> str:
         return resolved.relative_to(os.path.realpath(Path.cwd())).as_posix()
     except ValueError:
         return resolved.as_uri()
+
+
+def fingerprint(finding: Finding, sources: Dict[str, str], seen: Counter) -> str:
+    """What identifies a problem but not where the file happens to put it: the code, the file, the
+    variable and the reporting line's text, hashed; `:N` numbers the repeats (in report order).
+    SARIF's partial fingerprint, and the key of a baseline."""
+    text = (source_line(sources, finding.location.path, finding.location.line) or "").strip()
+    key = "\0".join([finding.code, relative_uri(finding.location.path), finding.variable or "", text])
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    seen[digest] += 1
+    return f"{digest}:{seen[digest]}"

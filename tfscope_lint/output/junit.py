@@ -1,7 +1,8 @@
 """JUnit XML, which most CI systems render as a test report: one suite per checked file.
 
 A file with findings has one failing test case per finding; a clean file has one passing case,
-so the report also shows what was checked.
+so the report also shows what was checked; a file that could not be checked is one error. The
+counts of <testsuites> are the sums of those of its suites.
 """
 
 from __future__ import annotations
@@ -20,10 +21,13 @@ def junit_tree(result: RunResult, ctx: Context) -> ET.Element:
     for finding in result.findings:
         by_file[finding.location.path].append(finding)
     paths = list(dict.fromkeys(list(ctx.files) + list(by_file)))
+    troubled = {problem.path for problem in result.problems}
     root = ET.Element("testsuites", name="tfscope-lint")
     total = failures = 0
     for path in paths:
         findings = by_file.get(path, [])
+        if not findings and path in troubled:
+            continue  # its error suite below stands for it: not also a passing case
         suite = ET.SubElement(root, "testsuite", name=path, tests=str(max(1, len(findings))),
                               failures=str(len(findings)), errors="0", skipped="0")
         if not findings:
@@ -37,11 +41,12 @@ def junit_tree(result: RunResult, ctx: Context) -> ET.Element:
             failure.text = "\n".join(details)
         total += max(1, len(findings))
         failures += len(findings)
-    root.set("tests", str(total))
+    root.set("tests", str(total + len(result.problems)))  # the suites' counts add up to these
     root.set("failures", str(failures))
     root.set("errors", str(len(result.problems)))
     for problem in result.problems:
-        suite = ET.SubElement(root, "testsuite", name=problem.path, tests="1", failures="0", errors="1")
+        suite = ET.SubElement(root, "testsuite", name=problem.path, tests="1", failures="0", errors="1",
+                              skipped="0")
         case = ET.SubElement(suite, "testcase", name="analysis", classname=problem.path)
         ET.SubElement(case, "error", message=problem.reason)
     return root

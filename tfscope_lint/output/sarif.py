@@ -1,13 +1,13 @@
 """SARIF 2.1.0, as GitHub code scanning ingests it.
 
 Every catalogue rule is described (so code scanning can show help for any code); results carry
-1-based regions, related locations and a partial fingerprint that survives lines moving.
+1-based regions, related locations (linked from the message text, as GitHub shows them), the call
+chain as a code flow, and a partial fingerprint that survives lines moving.
 Files the tool could not analyse become tool notifications, and make the run unsuccessful.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter
 from pathlib import Path
@@ -15,13 +15,14 @@ from typing import Any, Dict, List
 
 from tfscope_lint import __version__
 from tfscope_lint.findings import Finding, Location, RunResult
-from tfscope_lint.output.common import Context, relative_uri, severity_of, source_line, span
+from tfscope_lint.output.common import Context, fingerprint, relative_uri, severity_of, span
 from tfscope_lint.output.docs import explain_markdown, explain_text
-from tfscope_lint.rules import ERROR, RULES
+from tfscope_lint.rules import ERROR, RULES, render_related
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/tfscope-lint/"
 FINGERPRINT_KEY = "tfscopeLint/v1"
+CALLED_FROM = render_related("call")
 
 
 def _physical(location: Location) -> Dict[str, Any]:
@@ -47,19 +48,38 @@ def _rule_descriptor(code: str) -> Dict[str, Any]:
 
 
 def _fingerprint(finding: Finding, ctx: Context, seen: Counter) -> str:
-    """Hash of what identifies the problem but not where the file happens to put it."""
-    text = (source_line(ctx.sources, finding.location.path, finding.location.line) or "").strip()
-    key = "\0".join([finding.code, relative_uri(finding.location.path), finding.variable or "", text])
-    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
-    seen[digest] += 1
-    return f"{digest}:{seen[digest]}"
+    return fingerprint(finding, ctx.sources, seen)
+
+
+def _escape(text: str) -> str:
+    """Plain message text: brackets are escaped, since SARIF reads `[text](id)` as a link (§3.11.6)."""
+    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+
+
+def _message(finding: Finding) -> str:
+    """The message, then each related location linked by its id, as GitHub shows them:
+    `... ([first created here](1), [called from here](2))`."""
+    if not finding.related:
+        return finding.message
+    links = ", ".join(f"[{_escape(r.message)}]({n})" for n, r in enumerate(finding.related, start=1))
+    return f"{_escape(finding.message)} ({links})"
+
+
+def _code_flow(finding: Finding) -> List[Dict[str, Any]]:
+    """The call chain (outermost call first) down to the reporting site, as one thread flow."""
+    calls = [r for r in finding.related if r.message == CALLED_FROM]
+    if not calls:
+        return []
+    steps = [dict(_physical(r.location), message={"text": r.message}) for r in calls]
+    steps.append(dict(_physical(finding.location), message={"text": finding.message}))
+    return [{"threadFlows": [{"locations": [{"location": step} for step in steps]}]}]
 
 
 def _result(finding: Finding, index: Dict[str, int], ctx: Context, seen: Counter) -> Dict[str, Any]:
     result: Dict[str, Any] = {
         "ruleId": finding.code,
         "level": "error" if severity_of(finding) == ERROR else "warning",
-        "message": {"text": finding.message},
+        "message": {"text": _message(finding)},
         "locations": [_physical(finding.location)],
         "partialFingerprints": {FINGERPRINT_KEY: _fingerprint(finding, ctx, seen)},
     }
@@ -70,6 +90,9 @@ def _result(finding: Finding, index: Dict[str, int], ctx: Context, seen: Counter
             dict(_physical(related.location), id=number, message={"text": related.message})
             for number, related in enumerate(finding.related, start=1)
         ]
+    flows = _code_flow(finding)
+    if flows:
+        result["codeFlows"] = flows
     return result
 
 

@@ -38,6 +38,8 @@ def summary_line(result: RunResult) -> str:
         parts.append("No Python files to check.")
     if result.suppressed:
         parts.append(f"{_plural(result.suppressed, 'finding')} suppressed by noqa.")
+    if result.baselined:
+        parts.append(f"{_plural(result.baselined, 'finding')} in the baseline.")
     if result.problems:
         parts.append(f"{_plural(len(result.problems), 'file')} could not be checked.")
     return " ".join(parts)
