@@ -295,7 +295,9 @@ def call_builtin(interp: Any, name: str, args: List[Value], kwargs: Dict[str, Va
             and isinstance(args[1].value, str):
         value = interp.get_attr(args[0], args[1].value, node)
         if name == "hasattr":
-            return Const(True) if not isinstance(value, Unknown) else Unknown("hasattr")
+            if not isinstance(value, Unknown):
+                return Const(True)
+            return Const(False) if interp.attributes.certainly_absent(args[0], args[1].value) else Unknown("hasattr")
         if isinstance(value, Unknown) and len(args) == 3:
             return Unknown("getattr default")
         return value
@@ -360,30 +362,74 @@ def _subclass(cls: ClassVal, target: ClassVal) -> bool:
 
 
 def _super(interp: Any, args: List[Value], frame: Any) -> Value:
-    """super() inside a method: the next class in the (single-inheritance) chain, bound to self."""
+    """super() / super(Cls, self): the class after Cls in the instance's MRO, bound to self.
+
+    Zero-argument super() finds Cls as the class whose body defines the running method (by node, so a
+    base's __init__ reached through super() does not find the subclass's again).
+    """
     if frame is None:
         return Unknown("super")
-    self_value = frame.vars.get("self") if not args else (args[1] if len(args) > 1 else None)
-    if not isinstance(self_value, InstanceVal):
+    if args:
+        start = args[0] if isinstance(args[0], ClassVal) else None
+        self_value = args[1] if len(args) > 1 else None
+    else:
+        self_value = frame.vars.get("self")
+        running = interp.call_stack[-1][1] if interp.call_stack else None
+        start = _defining_class(self_value.cls, running) if isinstance(self_value, InstanceVal) else None
+    if isinstance(self_value, _SuperProxy):
+        self_value = self_value.instance
+    if not isinstance(self_value, InstanceVal) or start is None:
         return Unknown("super")
-    owner = _defining_class(self_value.cls, frame.name)
-    if owner is None:
+    order = _mro(self_value.cls)
+    if order is None or start not in order:
         return Unknown("super")
-    for base in owner.bases:
-        if isinstance(base, ClassVal):
-            return _SuperProxy(base, self_value)
+    after = order[order.index(start) + 1:]
+    if after and isinstance(after[0], ClassVal):
+        return _SuperProxy(after[0], self_value)
     return Unknown("super")
 
 
-def _defining_class(cls: ClassVal, method: str) -> Optional[ClassVal]:
-    if method in cls.attrs:
-        return cls
-    for base in cls.bases:
-        if isinstance(base, ClassVal):
-            found = _defining_class(base, method)
-            if found is not None:
-                return found
+def _defining_class(cls: ClassVal, node: Any) -> Optional[ClassVal]:
+    """The class in cls's chain whose body defines the function `node`."""
+    order = _mro(cls) or [cls]
+    for klass in order:
+        if isinstance(klass, ClassVal) and any(isinstance(v, FunctionVal) and v.node is node
+                                               for v in klass.attrs.values()):
+            return klass
     return None
+
+
+def _mro(cls: ClassVal) -> Optional[List[Value]]:
+    """C3 linearisation over the known classes; a base that is not a project class ends the known part (None
+    when the bases cannot be linearised)."""
+    def merge(seqs: List[List[Value]]) -> Optional[List[Value]]:
+        out: List[Value] = []
+        seqs = [list(s) for s in seqs if s]
+        while seqs:
+            for seq in seqs:
+                head = seq[0]
+                if not any(head in other[1:] for other in seqs):
+                    break
+            else:
+                return None
+            out.append(head)
+            seqs = [[c for c in s if c is not head] for s in seqs]
+            seqs = [s for s in seqs if s]
+        return out
+
+    def linear(klass: Value, depth: int) -> Optional[List[Value]]:
+        if not isinstance(klass, ClassVal):
+            return [klass]
+        if depth > 20:
+            return None
+        parents = [b for b in klass.bases if not (isinstance(b, BuiltinVal) and b.name == "object")]
+        lins = [linear(b, depth + 1) for b in parents]
+        if any(lin is None for lin in lins):
+            return None
+        rest = merge([lin for lin in lins if lin] + [list(parents)])  # type: ignore[misc]
+        return None if rest is None else [klass] + rest
+
+    return linear(cls, 0)
 
 
 class _SuperProxy(InstanceVal):

@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Optional
 
 import libcst as cst
 
-from tfscope_lint.analysis import builtins_impl, strings
+from tfscope_lint.analysis import builtins_impl, generators, pylib, strings
 from tfscope_lint.analysis.context import Frame, Site
 from tfscope_lint.analysis.signals import BreakSignal, ContinueSignal, ReturnSignal
 from tfscope_lint.analysis.values import (
@@ -63,6 +63,8 @@ class CallsMixin:
                     return TFCall("as_default", (func.self_value,), {}, node)
                 if kind == "cm" and isinstance(func.self_value, TFCall):
                     return self.manual_context(method, func.self_value, node, frame)
+                if kind == "record" and isinstance(func.self_value, TFObject):
+                    return pylib.call_method(method, func.self_value, args, kwargs)
                 if kind in ("argparser", "flags") and isinstance(func.self_value, TFObject):
                     return self.tf.programs.call_method(method, func.self_value, args, kwargs)
                 if kind in ("optimizer", "ema") and isinstance(func.self_value, TFObject):
@@ -138,7 +140,10 @@ class CallsMixin:
             if isinstance(func.node, cst.Lambda):
                 return self.eval(func.node.body, callee)
             if self.is_generator(func):
-                return Unknown("generator")
+                if self.starting_generator is not func.node:
+                    return generators.GeneratorVal(func, args, kwargs, node,
+                                                   self.frames[-2].module if len(self.frames) > 1 else func.module)
+                self.starting_generator = None
             try:
                 self.exec_suite(func.node.body, callee)
             except ReturnSignal as signal:

@@ -10,7 +10,7 @@ from typing import Any, Dict, List, Optional, Sequence
 
 import libcst as cst
 
-from tfscope_lint.analysis import builtins_impl, strings
+from tfscope_lint.analysis import builtins_impl, generators, strings
 from tfscope_lint.analysis.context import Frame
 from tfscope_lint.analysis.signals import MAX_UNROLL
 from tfscope_lint.analysis.values import (
@@ -129,13 +129,16 @@ class ExpressionsMixin:
             if holder is not None and stores.stale(holder, attr, found, via=owner):
                 return Unknown(f"attribute {attr}, maybe set elsewhere")
             if isinstance(found, FunctionVal):
+                # super().m: looked up from the base, but bound to the real instance, so that what m calls
+                # on self finds the subclass's overrides (a base's build() calling an overridden method)
+                bound_to = getattr(owner, "instance", owner)
                 if found.is_method_kind == "staticmethod":
                     return found
                 if found.is_method_kind == "classmethod":
-                    return BoundMethod(found, owner.cls)
+                    return BoundMethod(found, bound_to.cls)
                 if found.is_method_kind == "property":
-                    return self.call_value(found, [owner], {}, node, None)
-                return BoundMethod(found, owner)
+                    return self.call_value(found, [bound_to], {}, node, None)
+                return BoundMethod(found, bound_to)
             if found is not None:
                 return found
             if attr == "__class__":
@@ -305,7 +308,12 @@ class ExpressionsMixin:
         return Unknown("set")
 
     def expr_DictComp(self, node: cst.DictComp, frame: Frame) -> Value:
-        self.comprehension(node, frame)
+        built = self.comprehension(node, frame)
+        if isinstance(built, SeqVal) and all(isinstance(pair.items[0], Const) for pair in built.items):
+            try:
+                return DictVal({pair.items[0].value: pair.items[1] for pair in built.items})
+            except TypeError:  # an unhashable key: Python raises, the analysis stays unknown
+                pass
         return Unknown("dict comprehension")
 
     def comprehension(self, node: Any, frame: Frame) -> Value:
@@ -323,7 +331,24 @@ class ExpressionsMixin:
 
     def _comp_level(self, node: Any, comp: cst.CompFor, frame: Frame, results: List[Value]) -> bool:
         iterable = self.eval(comp.iter, frame)
-        items = self.iterate(iterable)
+        quiet = False
+        if isinstance(iterable, generators.GeneratorVal):
+            parts = [node.key, node.value] if isinstance(node, cst.DictComp) else [node.elt]
+            parts += [cond.test for cond in comp.ifs] + ([comp.inner_for_in] if comp.inner_for_in else [])
+            quiet = not generators.harmless_between_items(iterable, [comp.target], parts)
+            items = generators.consume(self, iterable, quiet)
+        else:
+            items = self.iterate(iterable)
+        if quiet:  # the element's calls run between the generator's items: nothing here is certain
+            self.uncertain += 1
+        try:
+            return self._comp_items(node, comp, frame, results, items)
+        finally:
+            if quiet:
+                self.uncertain -= 1
+
+    def _comp_items(self, node: Any, comp: cst.CompFor, frame: Frame, results: List[Value],
+                    items: Optional[List[Value]]) -> bool:
         known = items is not None and len(items) <= MAX_UNROLL
         if not known:
             items = [Unknown("element"), Unknown("element")]
@@ -345,8 +370,8 @@ class ExpressionsMixin:
             if comp.inner_for_in is not None:
                 known = self._comp_level(node, comp.inner_for_in, frame, results) and known
             elif isinstance(node, cst.DictComp):
-                self.eval(node.key, frame)
-                self.eval(node.value, frame)
+                key = self.eval(node.key, frame)
+                results.append(SeqVal([key, self.eval(node.value, frame)], True))
             else:
                 results.append(self.eval(node.elt, frame))
         return known
@@ -355,6 +380,10 @@ class ExpressionsMixin:
         return Unknown("await")
 
     def expr_Yield(self, node: cst.Yield, frame: Frame) -> Value:
+        if isinstance(node.value, cst.From):
+            generators.record(self, self.iterate(self.eval(node.value.item, frame)))
+        else:
+            generators.record(self, [self.eval(node.value, frame)])
         return Unknown("yield")
 
     def expr_StarredElement(self, node: cst.StarredElement, frame: Frame) -> Value:

@@ -59,6 +59,9 @@ class Interpreter(StatementsMixin, ExpressionsMixin, CallsMixin):
         self.cascades: Dict[tuple, RawReport] = {}
         self.manual_exits: Dict[int, list] = {}
         self.attributes = AttributeStores()
+        self.yield_sinks: List[Any] = []  # generators.Sink of the generator bodies running, innermost last
+        self.starting_generator: Any = None  # the generator function whose body call_function is to run
+        self.unknown_loops = 0  # loops over what the analysis cannot enumerate, running now
         self.tf = TFApi(self)
 
     # ------------------------------------------------------------------ reporting

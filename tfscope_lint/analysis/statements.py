@@ -11,7 +11,7 @@ from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
-from tfscope_lint.analysis import strings
+from tfscope_lint.analysis import generators, strings
 from tfscope_lint.analysis.context import Frame, Site
 from tfscope_lint.analysis.signals import (
     EXCEPTION_FAMILY, MAX_UNROLL, BreakSignal, BudgetExceeded, ContinueSignal, RaiseSignal, ReturnSignal,
@@ -260,7 +260,13 @@ class StatementsMixin:
 
     def stmt_For(self, node: cst.For, frame: Frame) -> None:
         iterable = self.eval(node.iter, frame)
-        items = self.iterate(iterable)
+        if isinstance(iterable, generators.GeneratorVal):
+            # the body runs between the generator's items: certain only when it cannot change what they see
+            quiet = not generators.harmless_between_items(iterable, [node.target], [node.body])
+            items = generators.consume(self, iterable, quiet)
+            iterable = Unknown("generator") if items is None and quiet else iterable
+        else:
+            items = self.iterate(iterable)
         broke = False
         if items is not None and len(items) <= MAX_UNROLL:
             for item in items:
@@ -292,6 +298,13 @@ class StatementsMixin:
         self._unknown_iterations(node, frame, iterable)
 
     def _unknown_iterations(self, node: cst.For, frame: Frame, iterable: Value) -> None:
+        self.unknown_loops += 1
+        try:
+            self._two_iterations(node, frame, iterable)
+        finally:
+            self.unknown_loops -= 1
+
+    def _two_iterations(self, node: cst.For, frame: Frame, iterable: Value) -> None:
         group = object()
         is_range = isinstance(iterable, TFCall) and iterable.kind == "range"
         enumerate_of = isinstance(iterable, TFCall) and iterable.kind == "enumerate"
@@ -316,6 +329,8 @@ class StatementsMixin:
                 continue
 
     def iterate(self, value: Value) -> Optional[List[Value]]:
+        if isinstance(value, generators.GeneratorVal):
+            return generators.consume(self, value)
         if isinstance(value, SeqVal):
             return list(value.items)
         if isinstance(value, DictVal):

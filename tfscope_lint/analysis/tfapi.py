@@ -12,6 +12,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import libcst as cst
 
 from tfscope_lint.analysis.context import Frame, Origin
+from tfscope_lint.analysis import pylib
 from tfscope_lint.analysis.numpy_arrays import numpy_array
 from tfscope_lint.analysis.scopes_api import ScopesMixin
 from tfscope_lint.analysis.signals import RaiseSignal
@@ -170,6 +171,9 @@ class TFApi(ScopesMixin, VariablesMixin, TensorOpsMixin):
             special = self.programs.object_attribute(owner, attr)
             if special is not None:
                 return special
+            if owner.kind == "record":
+                attrs = owner.state["attrs"]
+                return attrs[attr] if attr in attrs else pylib.attribute(owner, attr)
             return self.libraries.object_attribute(owner, attr, node)
         return Unknown("attribute")
 
@@ -222,6 +226,8 @@ class TFApi(ScopesMixin, VariablesMixin, TensorOpsMixin):
         if handled is not None:
             return handled
         last = path.rsplit(".", 1)[-1]
+        if pylib.handles(path):
+            return pylib.call(self.interp, path, args, kwargs)
         if path in ("re.sub", "re.escape"):
             return self.regex(path, args, kwargs)
         if path.startswith("re."):
@@ -278,6 +284,10 @@ class TFApi(ScopesMixin, VariablesMixin, TensorOpsMixin):
                     frame: Optional[Frame]) -> Value:
         if obj.kind == "true_getter" and frame is not None:
             return self.call_true_getter(obj, args, kwargs, node, frame)
+        if obj.kind == "record_class":
+            return pylib.instantiate(obj, args, kwargs)
+        if obj.kind in ("record", "namespace"):
+            return Unknown("call of a record")
         return self.libraries.call_object(obj, args, kwargs, node, frame)
 
     def decorate(self, deco: TFRef, value: Value) -> Optional[Value]:

@@ -1,0 +1,145 @@
+"""Generators of the analysed code: builders that `yield` their layers' outputs.
+
+A call of a generator function runs nothing (as in Python); the body runs when the generator is
+consumed, here all at once, collecting what it yields. Python interleaves the body with the
+consumer instead: that is the same only when the consumer does nothing between two items that the
+body could see (scopes, reuse, variables, attributes). So a consumer that calls anything between
+items makes the generator's run uncertain (quiet), and a body whose yields depend on what the
+analysis cannot decide yields a list of unknown length.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+import libcst as cst
+
+from tfscope_lint.analysis import strings
+from tfscope_lint.analysis.values import Value
+
+# Calls a consumer may make between items without changing what a generator body sees.
+HARMLESS_CALLS = ("print", "append", "extend", "len", "isinstance", "str", "format", "add_to_collection",
+                  "histogram", "scalar", "image", "identity")
+
+
+@dataclass(eq=False)
+class GeneratorVal(Value):
+    """A generator object: the function and arguments, run when first iterated."""
+
+    func: Any  # FunctionVal
+    args: List[Value]
+    kwargs: Dict[str, Value]
+    node: Any  # the call that made it
+    module: Any  # the module of that call
+    consumed: bool = False
+
+
+@dataclass
+class Sink:
+    """What one run of a generator body yields; `exact` is lost when a yield may or may not run."""
+
+    uncertain: int
+    unknown_loops: int
+    items: List[Value] = field(default_factory=list)
+    exact: bool = True
+
+
+def consume(interp: Any, gen: GeneratorVal, quiet: bool = False) -> Optional[List[Value]]:
+    """Run the body once (a generator is exhausted after); None when how many items it yields is unknown."""
+    if gen.consumed:
+        return []
+    gen.consumed = True
+    sink = Sink(interp.uncertain, interp.unknown_loops)
+    interp.yield_sinks.append(sink)
+    interp.starting_generator = gen.func.node
+    same_module = bool(interp.frames) and interp.frames[-1].module is gen.module
+    if quiet:
+        interp.uncertain += 1
+    try:
+        interp.call_function(gen.func, gen.args, gen.kwargs, gen.node if same_module else None)
+    finally:
+        if quiet:
+            interp.uncertain -= 1
+        interp.yield_sinks.pop()
+        interp.starting_generator = None
+    return list(sink.items) if sink.exact and not quiet else None
+
+
+def record(interp: Any, items: Optional[List[Value]]) -> None:
+    """A `yield` (items: one value) or `yield from` (items: None when unknown) runs in the innermost body."""
+    if not interp.yield_sinks:
+        return
+    sink: Sink = interp.yield_sinks[-1]
+    if items is None or interp.uncertain > sink.uncertain or interp.unknown_loops > sink.unknown_loops \
+            or interp.current_frame_uncertain():
+        sink.exact = False
+    sink.items.extend(items or [])
+
+
+def harmless_between_items(gen: GeneratorVal, targets: List[cst.CSTNode], nodes: List[cst.CSTNode]) -> bool:
+    """Does this loop (its targets and body, or a comprehension's element) leave alone everything the generator
+    body could see? Names it binds count only when the body does not mention them."""
+    read = _Names()
+    gen.func.node.visit(read)
+    finder = _Effects(read.names)
+    for target in targets:
+        finder.bound(target)
+    for node in nodes:
+        node.visit(finder)
+    return not finder.found
+
+
+class _Names(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.names: set = set()
+
+    def visit_Name(self, node: cst.Name) -> Optional[bool]:
+        self.names.add(node.value)
+        return None
+
+
+class _Effects(cst.CSTVisitor):
+    def __init__(self, read: set) -> None:
+        self.found = False
+        self.read = read
+
+    def bound(self, target: cst.CSTNode) -> None:
+        if isinstance(target, cst.Name):
+            self.found = self.found or target.value in self.read
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for el in target.elements:
+                self.bound(el.value)
+        else:
+            self.found = True
+
+    def visit_Call(self, node: cst.Call) -> Optional[bool]:
+        name = strings.dotted_name(node.func) or ""
+        if name.rsplit(".", 1)[-1] not in HARMLESS_CALLS:
+            self.found = True
+        return None
+
+    def visit_With(self, node: cst.With) -> Optional[bool]:
+        self.found = True
+        return False
+
+    def visit_Assign(self, node: cst.Assign) -> Optional[bool]:
+        for t in node.targets:
+            self.bound(t.target)  # an attribute or item store, or a name the body may read
+        return None
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> Optional[bool]:
+        self.bound(node.target)
+        return None
+
+    def visit_For(self, node: cst.For) -> Optional[bool]:
+        self.bound(node.target)
+        return None
+
+    def visit_Global(self, node: cst.Global) -> Optional[bool]:
+        self.found = True
+        return None
+
+    def visit_Nonlocal(self, node: cst.Nonlocal) -> Optional[bool]:
+        self.found = True
+        return None
