@@ -12,7 +12,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import libcst as cst
 
 from tfscope_lint.analysis.context import Frame, Origin
-from tfscope_lint.analysis import pylib
+from tfscope_lint.analysis import control_flow, pylib
 from tfscope_lint.analysis.numpy_arrays import numpy_array
 from tfscope_lint.analysis.scopes_api import ScopesMixin
 from tfscope_lint.analysis.signals import RaiseSignal
@@ -21,7 +21,7 @@ from tfscope_lint.analysis.tfnames import (
     DTYPES, canonical, constant_info, dtype_of, is_initializer_path, module_ref, shape_of,
 )
 from tfscope_lint.analysis.values import (
-    AUTO_REUSE, BoundMethod, BuiltinVal, ClassVal, Const, FunctionVal, GraphVal, InstanceVal, PartialVal, ScopeVal,
+    AUTO_REUSE, BoundMethod, BuiltinVal, ClassVal, Const, GraphVal, InstanceVal, ScopeVal,
     SeqVal, TFObject, TFRef, TensorVal, Unknown, Value, str_value,
 )
 from tfscope_lint.analysis.variables_api import VariablesMixin
@@ -220,6 +220,9 @@ class TFApi(ScopesMixin, VariablesMixin, TensorOpsMixin):
         handler = self.handlers.get(path)
         if handler is not None:
             return handler(args, kwargs, node, frame)
+        flow = control_flow.HANDLERS.get(path)
+        if flow is not None:
+            return flow(control_flow.CallContext(self.interp, args, kwargs, node, frame))
         handled = self.libraries.call(path, args, kwargs, node, frame)
         if handled is None:
             handled = self.programs.call(path, args, kwargs, node, frame)
@@ -250,8 +253,6 @@ class TFApi(ScopesMixin, VariablesMixin, TensorOpsMixin):
             return self.interp.make_partial(args, kwargs)
         if last in DTYPES:
             return TensorVal(None, last)
-        if path in ("tf.cond", "tf.while_loop", "tf.map_fn", "tf.scan", "tf.case", "tf.foldl", "tf.foldr"):
-            return self.call_callbacks(path, args, kwargs, node, frame)
         return TensorVal(opaque=True)
 
     @staticmethod
@@ -269,16 +270,6 @@ class TFApi(ScopesMixin, VariablesMixin, TensorOpsMixin):
         except re.error:
             pass
         return Unknown("regular expression")
-
-    def call_callbacks(self, path: str, args: List[Value], kwargs: Dict[str, Value], node: Any,
-                       frame: Optional[Frame]) -> Value:
-        """In graph mode tf.cond builds both branches, and while_loop, map_fn and scan trace their body once."""
-        fns = [a for a in list(args) + list(kwargs.values()) if isinstance(a, (FunctionVal, PartialVal, BoundMethod))]
-        for fn in fns:
-            params = getattr(getattr(fn, "node", None), "params", None)
-            count = len(params.params) if params is not None else 0
-            self.interp.call_value(fn, [TensorVal(opaque=True)] * count, {}, node, frame)
-        return TensorVal(opaque=True)
 
     def call_object(self, obj: TFObject, args: List[Value], kwargs: Dict[str, Value], node: Any,
                     frame: Optional[Frame]) -> Value:
