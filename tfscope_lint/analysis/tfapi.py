@@ -103,6 +103,8 @@ class TFApi(ScopesMixin, VariablesMixin, TensorOpsMixin):
             "tf.image.resize_nearest_neighbor": self.resize,
             "tf.image.resize_bicubic": self.resize,
             "tf.image.resize": self.resize,
+            "tf.dimension_value": self.dimension_value,
+            "tf.compat.dimension_value": self.dimension_value,
             "tf.disable_v2_behavior": self.graph_mode,
             "tf.disable_eager_execution": self.graph_mode,
             "tf.enable_eager_execution": self.eager_mode,
@@ -168,6 +170,8 @@ class TFApi(ScopesMixin, VariablesMixin, TensorOpsMixin):
         if isinstance(owner, TFObject):
             if owner.kind == "shape":
                 return self.shape_attribute(owner, attr)
+            if owner.kind == "dimension":
+                return Const(None) if attr == "value" else Unknown("dimension attribute")
             special = self.programs.object_attribute(owner, attr)
             if special is not None:
                 return special
@@ -185,6 +189,14 @@ class TFApi(ScopesMixin, VariablesMixin, TensorOpsMixin):
         if attr == "ndims":
             return Const(len(shape)) if shape is not None else Unknown("ndims")
         return Unknown("shape attribute")
+
+    @staticmethod
+    def dimension_value(args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Any) -> Value:
+        """tf.compat.dimension_value(x.shape[i]): the int, or None for a dimension TF does not know."""
+        dim = args[0] if args else kwargs.get("dimension")
+        if isinstance(dim, TFObject) and dim.kind == "dimension":  # x.shape[i] that TF does not know either
+            return Const(None)
+        return dim if isinstance(dim, Const) and isinstance(dim.value, int) else Unknown("dimension")
 
     @staticmethod
     def shape_as_list(owner: TFObject) -> Value:
@@ -206,6 +218,10 @@ class TFApi(ScopesMixin, VariablesMixin, TensorOpsMixin):
             return Unknown("dimension")
         if isinstance(picked, tuple):
             return TFObject("shape", None, state={"shape": picked, "exact": owner.state.get("exact", False)})
+        if picked is None and owner.state.get("exact"):
+            # TF1's Dimension(None) (a None TF itself does not know, not a Python None), or for tf.shape(x)[i] a
+            # scalar tensor: a shape made from it (tf.zeros) has that dimension unknown, a variable's shape fails
+            return TFObject("dynamic_dimension" if owner.state.get("dynamic") else "dimension", None)
         return Const(picked) if picked is not None else Unknown("dimension")
 
     def graph_of(self, scope: ScopeVal) -> GraphState:

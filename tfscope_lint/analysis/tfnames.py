@@ -149,6 +149,8 @@ def shape_of(value: Value) -> Any:
             if isinstance(item, Const) and (item.value is None or (isinstance(item.value, int)
                                                                     and not isinstance(item.value, bool))):
                 dims.append(item.value)
+            elif isinstance(item, TFObject) and item.kind == "dimension":
+                dims.append(None)  # Dimension(None), from the static shape of a tensor TF does not know either
             else:
                 return UNKNOWN  # a dimension computed at run time may well be known to TF
         return tuple(dims)

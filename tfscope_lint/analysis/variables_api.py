@@ -69,7 +69,11 @@ class VariablesMixin(GettersMixin):
             init = "callable" if shape is not NOT_GIVEN else "unknown"
         if "partitioner" in bound:
             init = "unknown" if init == "none" else init
-        return VarRequest(name, shape, dtype, init, init_shape, init_dtype, origin)
+        initial = bound.get("initializer")
+        validate = bound.get("validate_shape", Const(True))  # validate_shape=False takes any initial value
+        exact = isinstance(initial, TensorVal) and initial.precise() and isinstance(validate, Const) \
+            and validate.value is True
+        return VarRequest(name, shape, dtype, init, init_shape, init_dtype, origin, init_exact=exact)
 
     def initializer_kind(self, value: Optional[Value]) -> Tuple[str, Shape, Optional[str]]:
         if value is None or (isinstance(value, Const) and value.value is None):
