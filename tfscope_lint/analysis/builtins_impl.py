@@ -5,7 +5,7 @@ from __future__ import annotations
 import operator
 from typing import Any, Dict, List, Optional
 
-from tfscope_lint.analysis import strings
+from tfscope_lint.analysis import generators, strings
 from tfscope_lint.analysis.attributes import KNOWN_NON_INSTANCES
 from tfscope_lint.analysis.values import (
     BoundMethod, BuiltinVal, ClassVal, Const, DictVal, FunctionVal, IndexAtom, InstanceVal, PartialVal, SeqVal,
@@ -235,12 +235,18 @@ def call_builtin(interp: Any, name: str, args: List[Value], kwargs: Dict[str, Va
             return Const(len(args[0].value))
         return Unknown("len")
     if name == "enumerate":
-        items = interp.iterate(args[0]) if args else None
         start = _int(args[1]) if len(args) > 1 else _int(kwargs.get("start", Const(0)))
+        lazy = generators.lazy_builtin(name, args[:1], start) if start is not None else None
+        if lazy is not None:
+            return lazy
+        items = interp.iterate(args[0]) if args else None
         if items is not None and start is not None:
             return SeqVal([SeqVal([Const(start + i), item], True) for i, item in enumerate(items)])
         return TFCall("enumerate", tuple(args))
     if name == "zip":
+        lazy = generators.lazy_builtin(name, args)
+        if lazy is not None:
+            return lazy
         lists = [interp.iterate(a) for a in args]
         if lists and all(items is not None for items in lists):
             return SeqVal([SeqVal(list(group), True) for group in zip(*lists)])  # type: ignore[misc]
@@ -322,6 +328,11 @@ def call_builtin(interp: Any, name: str, args: List[Value], kwargs: Dict[str, Va
         if isinstance(args[0], (FunctionVal, BoundMethod, PartialVal, ClassVal, BuiltinVal)):
             return Const(True)
         return Unknown("callable")
+    if name == "next" and args and generators.is_lazy(args[0]):
+        return generators.started(interp, args[0])
+    if name in ("map", "filter") and len(args) == 2 and generators.is_lazy(args[1]):
+        generators.consume(interp, args[1], quiet=True)  # the function runs between the generator's items
+        return Unknown(name)
     if name in ("map", "filter") and len(args) == 2:
         items = interp.iterate(args[1])
         if items is not None and name == "map" and len(items) <= 64:

@@ -332,7 +332,7 @@ class ExpressionsMixin:
     def _comp_level(self, node: Any, comp: cst.CompFor, frame: Frame, results: List[Value]) -> bool:
         iterable = self.eval(comp.iter, frame)
         quiet = False
-        if isinstance(iterable, generators.GeneratorVal):
+        if generators.is_lazy(iterable):
             parts = [node.key, node.value] if isinstance(node, cst.DictComp) else [node.elt]
             parts += [cond.test for cond in comp.ifs] + ([comp.inner_for_in] if comp.inner_for_in else [])
             quiet = not generators.harmless_between_items(iterable, [comp.target], parts)

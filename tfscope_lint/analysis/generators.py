@@ -16,7 +16,7 @@ from typing import Any, Dict, List, Optional
 import libcst as cst
 
 from tfscope_lint.analysis import strings
-from tfscope_lint.analysis.values import Value
+from tfscope_lint.analysis.values import Const, SeqVal, Unknown, Value
 
 # Calls a consumer may make between items without changing what a generator body sees.
 HARMLESS_CALLS = ("print", "append", "extend", "len", "isinstance", "str", "format", "add_to_collection",
@@ -32,7 +32,35 @@ class GeneratorVal(Value):
     kwargs: Dict[str, Value]
     node: Any  # the call that made it
     module: Any  # the module of that call
-    consumed: bool = False
+    consumed: Any = False  # True once exhausted, "partial" after next()
+
+
+@dataclass(eq=False)
+class LazyZip(Value):
+    """enumerate(gen) / zip(gen, ...): lazy in Python 3, so its generators run interleaved with the consumer too."""
+
+    kind: str  # "enumerate" or "zip"
+    parts: List[Value]
+    start: int = 0
+
+
+def is_lazy(value: Value) -> bool:
+    return isinstance(value, (GeneratorVal, LazyZip))
+
+
+def lazy_builtin(name: str, args: List[Value], start: int = 0) -> Optional[Value]:
+    """enumerate/zip over a generator: deferred like the generator; None when no generator is involved."""
+    if any(is_lazy(a) for a in args):
+        return LazyZip(name, list(args), start)
+    return None
+
+
+def _generators(value: Value) -> List[GeneratorVal]:
+    if isinstance(value, GeneratorVal):
+        return [value]
+    if isinstance(value, LazyZip):
+        return [g for part in value.parts for g in _generators(part)]
+    return []
 
 
 @dataclass
@@ -45,8 +73,18 @@ class Sink:
     exact: bool = True
 
 
-def consume(interp: Any, gen: GeneratorVal, quiet: bool = False) -> Optional[List[Value]]:
+def consume(interp: Any, gen: Value, quiet: bool = False) -> Optional[List[Value]]:
     """Run the body once (a generator is exhausted after); None when how many items it yields is unknown."""
+    if isinstance(gen, LazyZip):
+        lists = [consume(interp, part, quiet) if is_lazy(part) else interp.iterate(part) for part in gen.parts]
+        if any(items is None for items in lists):
+            return None
+        if gen.kind == "enumerate":
+            return [SeqVal([Const(gen.start + i), item], True) for i, item in enumerate(lists[0])]  # type: ignore
+        return [SeqVal(list(group), True) for group in zip(*lists)]  # type: ignore[misc]
+    assert isinstance(gen, GeneratorVal)
+    if gen.consumed == "partial":
+        return None  # next() ran its start: what is left is not known
     if gen.consumed:
         return []
     gen.consumed = True
@@ -77,11 +115,21 @@ def record(interp: Any, items: Optional[List[Value]]) -> None:
     sink.items.extend(items or [])
 
 
-def harmless_between_items(gen: GeneratorVal, targets: List[cst.CSTNode], nodes: List[cst.CSTNode]) -> bool:
+def started(interp: Any, gen: Value) -> Value:
+    """next(gen): Python runs the body up to its first yield; here all of it, as a path that may not be taken."""
+    for one in _generators(gen):
+        if not one.consumed:
+            consume(interp, one, quiet=True)
+            one.consumed = "partial"
+    return Unknown("next item")
+
+
+def harmless_between_items(gen: Value, targets: List[cst.CSTNode], nodes: List[cst.CSTNode]) -> bool:
     """Does this loop (its targets and body, or a comprehension's element) leave alone everything the generator
     body could see? Names it binds count only when the body does not mention them."""
     read = _Names()
-    gen.func.node.visit(read)
+    for one in _generators(gen):
+        one.func.node.visit(read)
     finder = _Effects(read.names)
     for target in targets:
         finder.bound(target)

@@ -260,11 +260,11 @@ class StatementsMixin:
 
     def stmt_For(self, node: cst.For, frame: Frame) -> None:
         iterable = self.eval(node.iter, frame)
-        if isinstance(iterable, generators.GeneratorVal):
+        if generators.is_lazy(iterable):
             # the body runs between the generator's items: certain only when it cannot change what they see
             quiet = not generators.harmless_between_items(iterable, [node.target], [node.body])
             items = generators.consume(self, iterable, quiet)
-            iterable = Unknown("generator") if items is None and quiet else iterable
+            iterable = Unknown("generator") if items is None else iterable  # its items: how many is not known
         else:
             items = self.iterate(iterable)
         broke = False
@@ -329,7 +329,7 @@ class StatementsMixin:
                 continue
 
     def iterate(self, value: Value) -> Optional[List[Value]]:
-        if isinstance(value, generators.GeneratorVal):
+        if generators.is_lazy(value):
             return generators.consume(self, value)
         if isinstance(value, SeqVal):
             return list(value.items)
