@@ -138,6 +138,10 @@ class ExpressionsMixin:
                     return BoundMethod(found, bound_to.cls)
                 if found.is_method_kind == "property":
                     return self.call_value(found, [bound_to], {}, node, None)
+                if found.is_method_kind == "cached_property":  # computed once, then kept in the instance's dict
+                    value = self.call_value(found, [bound_to], {}, node, None)
+                    self.attributes.store(bound_to, attr, value)
+                    return value
                 return BoundMethod(found, bound_to)
             if found is not None:
                 return found

@@ -119,7 +119,7 @@ class Interpreter(StatementsMixin, ExpressionsMixin, CallsMixin):
         params = func.node.params
         positional = list(params.posonly_params) + list(params.params)
         for i, _ in enumerate(positional):
-            if i == 0 and owner is not None and func.is_method_kind in ("function", "property"):
+            if i == 0 and owner is not None and func.is_method_kind in ("function", "property", "cached_property"):
                 args.append(InstanceVal(owner, {}))
             elif i == 0 and owner is not None and func.is_method_kind == "classmethod":
                 args.append(owner)

@@ -134,7 +134,7 @@ class StatementsMixin:
         name = strings.dotted_name(deco_node)
         if name and name.split(".")[-1] in ("wraps", "abstractmethod", "overload", "cached_property", "override"):
             if name.split(".")[-1] == "cached_property":
-                func.is_method_kind = "property"
+                func.is_method_kind = "cached_property"
             return value
         return Unknown("decorated function")
 
