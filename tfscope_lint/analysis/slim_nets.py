@@ -79,12 +79,22 @@ NORMALIZED_OPS = ("slim.conv2d", "slim.convolution2d", "slim.fully_connected", "
 
 
 def handles(path: str) -> bool:
-    return path in NETS or (path.startswith("slim.nets.") and path[len("slim.nets."):] in ARG_SCOPES)
+    return path.startswith("slim.nets.")
 
 
 def call(libs: Any, path: str, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Any) -> Value:
-    if path not in NETS:
+    if path[len("slim.nets."):] in ARG_SCOPES:
         return arg_scope(libs, ARG_SCOPES[path[len("slim.nets."):]])
+    if path not in NETS:
+        # another function of the nets (resnet_v1.resnet_v1 with its own blocks, inception_v3_base, ...): it may
+        # create variables under any scope it is given, so lookups anywhere stay undecided
+        graph = libs.interp.graph
+        if not graph.eager:
+            full = (names.Atom(f"variables of {path}"),)
+            graph.vars[full] = VarRecord(full, None, None, libs.interp.origin(frame.module, node), graph.open_id(),
+                                         False, "slim", graph.current.name)
+            graph.generation += 1
+        return _outputs()
     spec = NETS[path]
     bound: Dict[str, Value] = dict(zip(spec.params, args))
     bound.update(kwargs)
