@@ -284,7 +284,7 @@ with tf.variable_scope("counter", reuse=True):
     Rule(
         "TFS107", "undefined-shape", ERROR,
         "A new variable gets neither a shape nor an initializer that determines one.",
-        "Variable '{variable}' is created with no shape and no initializer that gives one",
+        "Variable '{variable}' {problem}",
         explanation="""\
 A new variable needs a shape, from `shape=` or from a value initializer (a tensor or an array,
 which carries its own shape). With neither, TensorFlow cannot make it: TF 1.15 raises `The
@@ -557,6 +557,7 @@ _TF_ERRORS = {
                   "should not be provided or an instance of `tf.keras.initializers.*' and `shape` should be fully "
                   "defined.",
     "no_shape_2": "Variable {variable} did not get an initializer, so its `shape` argument must be specified.",
+    "no_shape_value": "initial_value must have a shape specified: Tensor(..., shape={shape}, ...)",
     "constant": "If initializer is a constant, do not specify shape.",
 }
 
@@ -579,6 +580,8 @@ def tf_error(code: str, tf_version: str = "1.15", **facts: object) -> Optional[s
         "TFS105": "shape", "TFS108": "constant",
         "TFS107": "no_shape_old" if version < (1, 13) else "no_shape_1" if version < (2, 0) else "no_shape_2",
     }.get(code)
+    if code == "TFS107" and facts.get("kind") == "initial_value":
+        key = "no_shape_value"
     if key is None:
         return None
     try:

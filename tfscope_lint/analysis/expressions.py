@@ -143,6 +143,14 @@ class ExpressionsMixin:
                     self.attributes.store(bound_to, attr, value)
                     return value
                 return BoundMethod(found, bound_to)
+            if isinstance(found, InstanceVal) and found.cls.lookup("__get__") is not None:
+                # a descriptor object of the project (a class-based lazy_property): its __get__ runs on each read
+                # the instance's own dict does not answer; one with __set__ as well would win over that dict
+                if found.cls.lookup("__set__") is not None or found.cls.has_unknown_base():
+                    return Unknown(f"descriptor {attr}")
+                getter = self.get_attr(found, "__get__", node)
+                bound_to = getattr(owner, "instance", owner)
+                return self.call_value(getter, [bound_to, bound_to.cls], {}, node, None)
             if found is not None:
                 return found
             if attr == "__class__":

@@ -128,9 +128,10 @@ class StatementsMixin:
             handled = self.tf.decorate(deco, value)
             if handled is not None:
                 return handled
-        if isinstance(deco, FunctionVal):
-            result = self.call_value(deco, [value], {}, deco_node, frame)
-            return result
+        if isinstance(deco, (FunctionVal, BoundMethod, ClassVal)) or (
+                isinstance(deco, InstanceVal) and deco.cls.lookup("__call__") is not None):
+            # a project decorator: a function, a decorator object's __call__, or a class wrapping the function
+            return self.call_value(deco, [value], {}, deco_node, frame)
         name = strings.dotted_name(deco_node)
         if name and name.split(".")[-1] in ("wraps", "abstractmethod", "overload", "cached_property", "override"):
             if name.split(".")[-1] == "cached_property":

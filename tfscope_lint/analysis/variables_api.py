@@ -173,6 +173,16 @@ class VariablesMixin(GettersMixin):
                                f"{error.detail.get('dtype')}, but got ... of type 'float'' (or a ValueError on the dtype)")
         elif error.kind == "undefined_shape":
             code = "TFS107"
+            from tfscope_lint.model.shapes import render
+            facts["kind"] = error.detail.get("problem", "none")
+            facts["shape"] = render(error.detail.get("shape"))
+            facts["problem"] = {
+                "partial": f"has a shape that is not fully defined, {facts['shape']}: a new variable needs every "
+                           f"dimension (a None placeholder dimension gives none)",
+                "initial_value": f"gets its initial value from a tensor whose static shape {facts['shape']} is not "
+                                 f"fully defined (sized by a dimension TensorFlow does not know); pass shape= and an "
+                                 f"initializer, or validate_shape=False",
+            }.get(facts["kind"], "is created with no shape and no initializer that gives one")
         elif error.kind == "constant_with_shape":
             code = "TFS108"
         else:

@@ -388,7 +388,8 @@ class GraphState:
             return None
         if req.init == "constant" and req.init_exact and req.shape is NOT_GIVEN and isinstance(req.init_shape, tuple) \
                 and not fully_defined(req.init_shape):
-            return ("undefined_shape", ())  # "initial_value must have a shape specified"
+            return ("undefined_shape", (("problem", "initial_value"), ("shape", req.init_shape)))  # "initial_value must
+            # have a shape specified"
         if req.init in ("constant", "lambda", "layer"):
             return ("ok", ())  # a layer's unknown dimensions are ones TF knows from its input
         if req.shape is NOT_GIVEN:
@@ -396,5 +397,5 @@ class GraphState:
         if req.shape is None:
             return None
         if not fully_defined(req.shape):
-            return ("undefined_shape", ())
+            return ("undefined_shape", (("problem", "partial"), ("shape", req.shape)))
         return ("ok", ())
