@@ -315,6 +315,9 @@ def call_builtin(interp: Any, name: str, args: List[Value], kwargs: Dict[str, Va
         elif not isinstance(args[0], KNOWN_NON_INSTANCES):
             interp.attributes.store_unknown_name(None)
         return Const(None)
+    if name == "vars" and args and isinstance(args[0], (InstanceVal, ClassVal)):
+        interp.attributes.store_unknown_name(args[0])  # vars(self).update(...) may set any attribute
+        return Unknown("vars")
     if name == "type" and len(args) == 1 and isinstance(args[0], InstanceVal):
         return args[0].cls
     if name == "super":

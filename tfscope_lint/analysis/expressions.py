@@ -121,6 +121,9 @@ class ExpressionsMixin:
             return self.project.module_attr(self, owner, attr)
         if isinstance(owner, InstanceVal):
             stores = self.attributes
+            if attr == "__dict__":  # `self.__dict__.update(kwargs)`: any attribute may be set through it
+                stores.store_unknown_name(getattr(owner, "instance", owner))
+                return Unknown("instance dict")
             if attr in owner.attrs:
                 own = owner.attrs[attr]
                 return Unknown(f"attribute {attr}, maybe set elsewhere") if stores.stale(owner, attr, own) else own

@@ -165,6 +165,8 @@ class _Effects(cst.CSTVisitor):
         name = strings.dotted_name(node.func) or ""
         if name.rsplit(".", 1)[-1] not in HARMLESS_CALLS:
             self.found = True
+        elif "." in name and name.split(".")[0] in self.read and not name.startswith(("tf.", "tensorflow.")):
+            self.found = True  # outputs.append(h) where the body reads `outputs` too (len(outputs) in a name)
         return None
 
     def visit_With(self, node: cst.With) -> Optional[bool]:
