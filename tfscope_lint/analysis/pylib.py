@@ -52,6 +52,16 @@ def call(interp: Any, path: str, args: List[Value], kwargs: Dict[str, Value]) ->
 
 
 def _itertools(interp: Any, name: str, args: List[Value], kwargs: Dict[str, Value]) -> Value:
+    from tfscope_lint.analysis import generators
+    if any(generators.is_lazy(a) for a in args):
+        # itertools is lazy: a generator under it runs interleaved with the consumer, or only partly (islice)
+        for a in args:
+            if generators.is_lazy(a):
+                generators.started(interp, a)
+        return Unknown("itertools over a generator")
+    if name == "repeat" and len(args) == 2 and isinstance(args[1], Const) and isinstance(args[1].value, int) \
+            and 0 <= args[1].value <= MAX_ITEMS:
+        return SeqVal([args[0]] * args[1].value)
     if name == "from_iterable":  # itertools.chain.from_iterable(lists)
         outer = interp.iterate(args[0]) if len(args) == 1 else None
         args, name = (outer, "chain") if outer is not None else (args, "?")
