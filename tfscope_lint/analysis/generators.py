@@ -76,7 +76,9 @@ class Sink:
 def consume(interp: Any, gen: Value, quiet: bool = False) -> Optional[List[Value]]:
     """Run the body once (a generator is exhausted after); None when how many items it yields is unknown."""
     if isinstance(gen, LazyZip):
-        lists = [consume(interp, part, quiet) if is_lazy(part) else interp.iterate(part) for part in gen.parts]
+        # zip stops at its shortest argument: a generator beside another one may run only partly
+        partial = quiet or (gen.kind == "zip" and len(gen.parts) > 1)
+        lists = [consume(interp, part, partial) if is_lazy(part) else interp.iterate(part) for part in gen.parts]
         if any(items is None for items in lists):
             return None
         if gen.kind == "enumerate":
@@ -184,6 +186,18 @@ class _Effects(cst.CSTVisitor):
 
     def visit_For(self, node: cst.For) -> Optional[bool]:
         self.bound(node.target)
+        return None
+
+    def visit_Break(self, node: cst.Break) -> Optional[bool]:
+        self.found = True  # the loop may stop before the generator's end
+        return None
+
+    def visit_Return(self, node: cst.Return) -> Optional[bool]:
+        self.found = True
+        return None
+
+    def visit_Raise(self, node: cst.Raise) -> Optional[bool]:
+        self.found = True
         return None
 
     def visit_Global(self, node: cst.Global) -> Optional[bool]:
