@@ -90,11 +90,27 @@ def _as_tensor(value: Value) -> Value:
 
 def cond(ctx: CallContext) -> Value:
     pred = ctx.arg(0, "pred")
-    if isinstance(pred, Const) and isinstance(pred.value, bool):
-        raise RaiseSignal("TypeError")
     true_fn = ctx.arg(1, "true_fn", "fn1")
     false_fn = ctx.arg(2, "false_fn", "fn2")
+    if isinstance(pred, Const) and isinstance(pred.value, bool):
+        if _tf_version(ctx) >= (1, 15):
+            raise RaiseSignal("TypeError")  # checked under TF; older 1.x releases may have traced both branches
+        return _alternatives(ctx, true_fn, false_fn)
     return _joined([ctx.call(true_fn, []), ctx.call(false_fn, [])])
+
+
+def _tf_version(ctx: CallContext) -> tuple:
+    from tfscope_lint import rules
+    return rules.parse_version(getattr(getattr(ctx.interp.project, "project", None), "tf_version", "1.15"))
+
+
+def _alternatives(ctx: CallContext, true_fn: Optional[Value], false_fn: Optional[Value]) -> Value:
+    """One branch or the other, the analysis cannot tell which: nothing either does alone is certain."""
+    results: List[Value] = []
+    if ctx.frame is not None:
+        ctx.interp.fork([lambda: results.append(ctx.call(true_fn, [])),
+                         lambda: results.append(ctx.call(false_fn, []))], ctx.frame)
+    return _joined(results) if len(results) == 2 else _opaque()
 
 
 def case(ctx: CallContext) -> Value:
@@ -161,10 +177,7 @@ def smart_cond(ctx: CallContext) -> Value:
         return ctx.call(true_fn if pred.value else false_fn, [])
     if isinstance(pred, TFObject) or not isinstance(pred, (TensorVal, Unknown)):
         return _opaque()  # not a predicate TF accepts: it raises TypeError
-    results: List[Value] = []
-    ctx.interp.fork([lambda: results.append(ctx.call(true_fn, [])),
-                     lambda: results.append(ctx.call(false_fn, []))], ctx.frame) if ctx.frame is not None else None
-    return _joined(results) if len(results) == 2 else _opaque()
+    return _alternatives(ctx, true_fn, false_fn)
 
 
 def _positional_count(fn: Optional[Value]) -> int:
