@@ -25,7 +25,7 @@ from tfscope_lint.model.graph import VarRecord
 
 @dataclass(frozen=True)
 class NetSpec:
-    params: Tuple[str, ...]  # positional order of the function's parameters
+    params: Tuple[str, ...]  # positional parameters, as far as tf_slim 1.1 and TF 1.15's contrib agree
     default_scope: str  # the `scope=` default
     default_name: str  # variable_scope's default_name, used when scope=None
     first: str  # the first variable, relative to the net's scope
@@ -34,17 +34,15 @@ class NetSpec:
     has_reuse: bool
 
 
-_VGG = ("inputs", "num_classes", "is_training", "dropout_keep_prob", "spatial_squeeze", "scope", "fc_conv_padding",
-        "global_pool")
-_RESNET = ("inputs", "num_classes", "is_training", "global_pool", "output_stride", "spatial_squeeze",
-           "store_non_strided_activations", "min_base_depth", "depth_multiplier", "reuse", "scope")
-_RESNET_V2 = ("inputs", "num_classes", "is_training", "global_pool", "output_stride", "spatial_squeeze", "reuse",
-              "scope")
-_INCEPTION = ("inputs", "num_classes", "is_training", "dropout_keep_prob", "min_depth", "depth_multiplier",
-              "prediction_fn", "spatial_squeeze", "reuse", "scope")
+_VGG = ("inputs", "num_classes", "is_training", "dropout_keep_prob", "spatial_squeeze", "scope")
+_RESNET = ("inputs", "num_classes", "is_training", "global_pool", "output_stride")  # then versions differ
+_INCEPTION_V3 = ("inputs", "num_classes", "is_training", "dropout_keep_prob", "min_depth", "depth_multiplier",
+                 "prediction_fn", "spatial_squeeze", "reuse", "create_aux_logits", "scope")
+_INCEPTION_V2 = ("inputs", "num_classes", "is_training", "dropout_keep_prob", "min_depth", "depth_multiplier",
+                 "prediction_fn", "spatial_squeeze", "reuse", "scope")
 _INCEPTION_V1 = ("inputs", "num_classes", "is_training", "dropout_keep_prob", "prediction_fn", "spatial_squeeze",
                  "reuse", "scope")
-_ALEX = ("inputs", "num_classes", "is_training", "dropout_keep_prob", "spatial_squeeze", "scope", "global_pool")
+_ALEX = ("inputs", "num_classes", "is_training", "dropout_keep_prob", "spatial_squeeze", "scope")
 
 NETS: Dict[str, NetSpec] = {}
 for _name in ("vgg_a", "vgg_16", "vgg_19"):
@@ -53,11 +51,13 @@ for _depth in (50, 101, 152, 200):
     NETS[f"slim.nets.resnet_v1.resnet_v1_{_depth}"] = NetSpec(
         _RESNET, f"resnet_v1_{_depth}", "resnet_v1", "conv1/weights", (7, 7), 64, True)
     NETS[f"slim.nets.resnet_v2.resnet_v2_{_depth}"] = NetSpec(
-        _RESNET_V2, f"resnet_v2_{_depth}", "resnet_v2", "conv1/weights", (7, 7), 64, True)
+        _RESNET, f"resnet_v2_{_depth}", "resnet_v2", "conv1/weights", (7, 7), 64, True)
 NETS["slim.nets.inception.inception_v1"] = NetSpec(
     _INCEPTION_V1, "InceptionV1", "InceptionV1", "Conv2d_1a_7x7/weights", (7, 7), 64, True)
+NETS["slim.nets.inception.inception_v2"] = NetSpec(  # a separable conv: min(int(64 / 3), 8) = 8 depthwise channels
+    _INCEPTION_V2, "InceptionV2", "InceptionV2", "Conv2d_1a_7x7/depthwise_weights", (7, 7), 8, True)
 NETS["slim.nets.inception.inception_v3"] = NetSpec(
-    _INCEPTION, "InceptionV3", "InceptionV3", "Conv2d_1a_3x3/weights", (3, 3), 32, True)
+    _INCEPTION_V3, "InceptionV3", "InceptionV3", "Conv2d_1a_3x3/weights", (3, 3), 32, True)
 NETS["slim.nets.alexnet.alexnet_v2"] = NetSpec(_ALEX, "alexnet_v2", "alexnet_v2", "conv1/weights", (11, 11), 64, False)
 NETS["slim.nets.overfeat.overfeat"] = NetSpec(_ALEX, "overfeat", "overfeat", "conv1/weights", (11, 11), 64, False)
 for _path in list(NETS):  # `from tf_slim.nets import inception_v3` reaches the same functions
@@ -86,20 +86,12 @@ def call(libs: Any, path: str, args: List[Value], kwargs: Dict[str, Value], node
     if path[len("slim.nets."):] in ARG_SCOPES:
         return arg_scope(libs, ARG_SCOPES[path[len("slim.nets."):]])
     if path not in NETS:
-        # another function of the nets (resnet_v1.resnet_v1 with its own blocks, inception_v3_base, ...): it may
-        # create variables under any scope it is given, so lookups anywhere stay undecided
-        graph = libs.interp.graph
-        if not graph.eager:
-            full = (names.Atom(f"variables of {path}"),)
-            graph.vars[full] = VarRecord(full, None, None, libs.interp.origin(frame.module, node), graph.open_id(),
-                                         False, "slim", graph.current.name)
-            graph.generation += 1
-        return _outputs()
+        return _unlisted(libs, path, node, frame)
     spec = NETS[path]
     bound: Dict[str, Value] = dict(zip(spec.params, args))
     bound.update(kwargs)
     if "**unknown**" in kwargs or len(args) > len(spec.params):
-        return _outputs()
+        return _unlisted(libs, path, node, frame)  # arguments whose meaning depends on the version
     api = libs.api
     interp = libs.interp
     origin = interp.origin(frame.module, node)
@@ -115,6 +107,18 @@ def call(libs: Any, path: str, args: List[Value], kwargs: Dict[str, Value], node
         mark_unknown_variables(interp, origin, f"variables of {path.rsplit('.', 1)[-1]}")
     finally:
         on_exit()
+    return _outputs()
+
+
+def _unlisted(libs: Any, path: str, node: Any, frame: Any) -> Value:
+    """A call of the nets not modelled (resnet_v1.resnet_v1 with its own blocks, inception_v3_base, version-dependent
+    positional arguments): it may create variables under any scope, so lookups anywhere stay undecided."""
+    graph = libs.interp.graph
+    if not graph.eager:
+        full = (names.Atom(f"variables of {path}"),)
+        graph.vars[full] = VarRecord(full, None, None, libs.interp.origin(frame.module, node), graph.open_id(),
+                                     False, "slim", graph.current.name)
+        graph.generation += 1
     return _outputs()
 
 
