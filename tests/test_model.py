@@ -1122,3 +1122,75 @@ def test_shape_render_and_fully_defined(shape: Any, text_: str, full: bool) -> N
 ])
 def test_canonical_dtype(given: Optional[str], canonical: Optional[str]) -> None:
     assert shapes.canonical_dtype(given) == canonical
+
+
+# ---------------------------------------------------------------------------------------------
+# unseen code (GraphState.unseen_code): what code the analysis did not follow may have created is undecided
+# under the scope it ran in, and only there.
+
+def test_unseen_code_makes_names_under_its_scope_undecided() -> None:
+    g = GraphState()
+    with vs(g, "model"):
+        g.unseen_code(None, "a call cut by the depth limit")
+    with vs(g, "model/encoder", reuse="T"):
+        assert get(g, "kernel") == []  # TF may or may not have it: quiet either way
+    with vs(g, "model/encoder"):
+        assert get(g, "bias", [3]) == []  # nor 'already exists'
+
+
+def test_unseen_code_leaves_other_scopes_decidable() -> None:
+    g = GraphState()
+    with vs(g, "model"):
+        g.unseen_code(None, "a call cut by the depth limit")
+    with vs(g, "encoder", reuse="T"):  # a sibling of 'model', not under it
+        assert get(g, "kernel") == ["does_not_exist"]
+    with vs(g, "model_2", reuse="T"):  # a prefix of the text is not a scope prefix
+        assert get(g, "kernel") == ["does_not_exist"]
+
+
+def test_unseen_code_at_the_root_opens_the_whole_store() -> None:
+    g = GraphState()
+    g.unseen_code(None, "a module that is not among the checked files")
+    with vs(g, "anything", reuse="T"):
+        assert get(g, "w") == []
+
+
+def test_unseen_code_survives_branch_merges_and_is_recorded_once_per_scope() -> None:
+    g = GraphState()
+    a, b = g.clone(), g.clone()
+    with vs(a, "m"):
+        a.unseen_code(None, "x")
+        a.unseen_code(None, "y")
+    g.merge(a, b)
+    assert len([k for k in g.vars if not names.is_known(k)]) == 1
+    with vs(g, "m", reuse="T"):
+        assert get(g, "w") == []
+
+
+def test_unseen_code_in_eager_mode_records_nothing() -> None:
+    g = GraphState()
+    g.eager = True
+    g.unseen_code(None, "x")
+    assert g.vars == {}
+
+
+def test_a_partly_known_shape_says_which_dims_are_missing() -> None:
+    g = GraphState()
+    _, errors = g.get_variable(req("table", (None, 8), init="callable"))
+    assert [(e.kind, e.detail) for e in errors] == [("undefined_shape", {"shape": (None, 8)})]
+    _, errors = g.get_variable(req("w"))
+    assert [(e.kind, e.detail) for e in errors] == [("undefined_shape", {})]
+
+
+def test_an_initial_value_of_a_partly_known_static_shape_is_undefined_only_when_tf_knows_it() -> None:
+    """'initial_value must have a shape specified' (checked under TF) when the tensor's None is TF's own."""
+    from dataclasses import replace
+    g = GraphState()
+    exact = replace(req("positions", init="constant", init_shape=(None, 128)), init_exact=True)
+    _, errors = g.get_variable(exact)
+    assert [(e.kind, e.detail) for e in errors] == [
+        ("undefined_shape", {"problem": "initial_value", "shape": (None, 128)})]
+    _, errors = g.get_variable(req("lost", init="constant", init_shape=(None, 128)))  # a None the analysis lost
+    assert errors == []
+    _, errors = g.get_variable(replace(req("full", init="constant", init_shape=(4, 128)), init_exact=True))
+    assert errors == []

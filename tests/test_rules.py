@@ -25,7 +25,9 @@ def test_every_rule_is_documented(code: str) -> None:
     assert re.fullmatch(r"TFS\d{3}", rule.code)
     assert re.fullmatch(r"[a-z]+(-[a-z]+)*", rule.name)
     assert rule.severity in (ERROR, WARNING)
-    assert (code.startswith("TFS2") or code == "TFS900") == (rule.severity == WARNING)
+    if not code.startswith("TFS3"):  # the checkpoint family has both: a failing restore and a skipped value
+        assert (code.startswith("TFS2") or code == "TFS900") == (rule.severity == WARNING)
+    assert bool(rule.checkpoint_example) == code.startswith("TFS3")
     for field in ("summary", "explanation", "bad_example", "good_example", "hint"):
         assert getattr(rule, field).strip(), f"{code} has no {field}"
     assert len(rule.explanation.split()) >= 40, "explain why it fails, like a colleague would"
@@ -60,10 +62,28 @@ def test_examples_lint_as_they_claim(code: str) -> None:
     """The bad example gets its rule's finding, the good example gets none (every rule selected)."""
     settings = load_settings(overrides={"select": ["ALL"]})
     rule = RULES[code]
+    if code.startswith("TFS3"):
+        _checkpoint_examples_compare_as_they_claim(rule)
+        return
     bad = run(settings, stdin=(f"{code}_bad.py", rule.bad_example))
     good = run(settings, stdin=(f"{code}_good.py", rule.good_example))
     assert code in {f.code for f in bad.findings}
     assert good.findings == [] and good.problems == []
+
+
+def _checkpoint_examples_compare_as_they_claim(rule) -> None:  # type: ignore[no-untyped-def]
+    """A TFS3xx rule's bad example, compared with its checkpoint listing, gets the finding; the good one none."""
+    from tfscope_lint.checkpoint import read_listing
+    from tfscope_lint.compare import compare
+    from tfscope_lint.inventory import inventories
+
+    listing = read_listing(rule.checkpoint_example)
+    for kind, expected in (("bad", {rule.code}), ("good", set())):
+        path = f"{rule.code}_{kind}.py"
+        (inv,) = inventories({path: getattr(rule, f"{kind}_example")}, [path])
+        found = {f.code for f in compare(inv, listing, "ckpt", set(RULES)).findings}
+        assert found == expected, (kind, found)
+    assert "## Checkpoint" in explain_markdown(rule)
 
 
 def test_explain_page_has_ruff_sections() -> None:

@@ -7,6 +7,7 @@ the culprit and never a traceback.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import json
 import os
@@ -18,7 +19,9 @@ import click
 
 from tfscope_lint import __version__
 from tfscope_lint.analysis.engine import GC_THRESHOLDS
-from tfscope_lint.config import LIST_KEYS, OUTPUT_FORMATS, ConfigError, load_settings, parse_per_file_ignores
+from tfscope_lint.config import (
+    LIST_KEYS, OUTPUT_FORMATS, ConfigError, load_settings, parse_per_file_ignores, resolve_selection,
+)
 from tfscope_lint.files import SourceError, decode_source
 from tfscope_lint.findings import RunResult
 from tfscope_lint.output import FORMATS, Context
@@ -242,3 +245,54 @@ def explain(code: str, no_color: bool) -> None:
         console.print(Markdown(page))
     else:
         click.echo(page, nl=False)
+
+
+@main.command("vars")
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--entry", "entries", multiple=True, type=click.Path(dir_okay=False), metavar="FILE",
+              help="The entry script to list (repeatable) [default: every script that creates variables].")
+@click.option("--checkpoint", metavar="CKPT", help="Compare with a checkpoint: a prefix (reads CKPT.index), an "
+              ".index file, a checkpoint directory, or a `name shape` listing as tf.train.list_variables prints.")
+@click.option("--output-format", type=click.Choice(["concise", "json", "csv"]), default="concise",
+              show_default=True, help="A table for people, JSON or CSV for programs.")
+@click.option("--config", metavar="FILE", help="Read settings from this pyproject.toml (or TOML file) only.")
+@click.option("--select", multiple=True, metavar="CODES", help="With --checkpoint: codes or prefixes to report.")
+@click.option("--extend-select", multiple=True, metavar="CODES", help="With --checkpoint: codes to report besides.")
+@click.option("--ignore", multiple=True, metavar="CODES", help="With --checkpoint: codes or prefixes not to report.")
+@click.option("--tf-version", metavar="X.Y", help="The TensorFlow 1.x version the code runs on [default: 1.15].")
+@click.option("-o", "--output-file", type=click.Path(dir_okay=False), help="Write to a file, not stdout.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when the checkpoint comparison finds something.")
+@click.option("-q", "--quiet", is_flag=True, help="With --checkpoint: print the findings only, not the tables.")
+@click.option("--no-color", is_flag=True, help="Never colour the output.")
+def vars_command(paths: Sequence[str], **options: Any) -> None:
+    """List the variables each entry script creates, as tf.global_variables() would; compare with a checkpoint."""
+    from tfscope_lint.vars_command import VarsError, run_vars
+
+    overrides = {key: _split(options[key.replace("-", "_")]) for key in ("select", "extend-select", "ignore")
+                 if options[key.replace("-", "_")]}
+    if options["tf_version"]:
+        overrides["tf-version"] = options["tf_version"]
+    try:
+        settings = load_settings(list(paths) or list(options["entries"]), config=options["config"],
+                                 overrides=overrides)
+        # the file's select/ignore are written for `check`: a `select = ["TFS1"]` must not silence TFS3xx here
+        selectors = {key: value for key, value in overrides.items() if key != "tf-version"}
+        settings = dataclasses.replace(settings, enabled=resolve_selection([selectors]))
+    except ConfigError as exc:
+        raise _fail(str(exc)) from None
+    with ExitStack() as stack:
+        stream: TextIO = sys.stdout
+        if options["output_file"]:
+            try:
+                stream = stack.enter_context(open(options["output_file"], "w", encoding="utf-8"))
+            except OSError as exc:
+                raise _fail(f"--output-file {options['output_file']}: {exc.strerror or exc}") from None
+        try:
+            code = with_deep_stack(lambda: run_vars(
+                settings, paths or (".",), list(options["entries"]), options["checkpoint"], options["output_format"],
+                stream, color_allowed(options["no_color"]) and not options["output_file"], options["quiet"]))
+        except VarsError as exc:
+            raise _fail(str(exc)) from None
+        except Exception as exc:  # noqa: BLE001 - never a traceback: the message names what failed
+            raise _fail(f"internal error: {type(exc).__name__}: {exc}") from None
+    raise click.exceptions.Exit(0 if code == 1 and options["exit_zero"] else code)

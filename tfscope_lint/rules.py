@@ -26,6 +26,7 @@ class Rule:
     good_example: str = ""
     hint: str = ""  # the usual fix, one sentence
     opt_in: bool = False  # off unless selected (select/extend-select), like ruff's RUF100
+    checkpoint_example: str = ""  # TFS3xx: the checkpoint (a list_variables listing) both examples are compared with
 
 
 _RULES: List[Rule] = [
@@ -284,7 +285,7 @@ with tf.variable_scope("counter", reuse=True):
     Rule(
         "TFS107", "undefined-shape", ERROR,
         "A new variable gets neither a shape nor an initializer that determines one.",
-        "Variable '{variable}' {problem}",
+        "Variable '{variable}' is created {problem}",
         explanation="""\
 A new variable needs a shape, from `shape=` or from a value initializer (a tensor or an array,
 which carries its own shape). With neither, TensorFlow cannot make it: TF 1.15 raises `The
@@ -490,6 +491,166 @@ with tf.variable_scope("eval_head"):  # outside the reusing scope: a new variabl
         hint="Open this part of the model outside the reusing scope, or drop reuse=False.",
     ),
     Rule(
+        "TFS301", "missing-in-checkpoint", ERROR,
+        "The program creates a variable that the checkpoint does not hold, so restoring it fails.",
+        "Variable '{variable}' is not in the checkpoint {checkpoint}: tf.train.Saver.restore fails with 'Key "
+        "{variable} not found in checkpoint'{rename}",
+        explanation="""\
+`tfscope-lint vars --checkpoint CKPT` compares the variables the program creates (as
+`tf.global_variables()` lists them) with those a checkpoint holds. A `tf.train.Saver` built on
+the program's variables looks each one up by name when it restores, and stops at the first name
+the checkpoint lacks: `NotFoundError: Key generator/h0/w not found in checkpoint`, after the
+input pipeline and the graph are built, often after the job waited in a queue. The usual cause is
+a refactor that renamed a scope or a layer, or a new variable added since the checkpoint was
+written. When another checkpoint variable differs from the missing one only in a scope prefix,
+the finding names it: the likely rename. Names the analysis cannot be sure of are never reported
+missing.\
+""",
+        bad_example="""\
+import tensorflow as tf
+
+x = tf.placeholder(tf.float32, [None, 4])
+with tf.variable_scope("gen"):  # was "generator" when the checkpoint was saved
+    with tf.variable_scope("h0"):
+        w = tf.get_variable("w", [4, 2])
+y = tf.matmul(x, w)
+""",
+        good_example="""\
+import tensorflow as tf
+
+x = tf.placeholder(tf.float32, [None, 4])
+with tf.variable_scope("generator"):
+    with tf.variable_scope("h0"):
+        w = tf.get_variable("w", [4, 2])
+y = tf.matmul(x, w)
+""",
+        hint="Rename the scope back, or restore through a name map: tf.train.Saver({'old/name': var}) or "
+             "tf.train.init_from_checkpoint(ckpt, {'old_scope/': 'new_scope/'}).",
+        checkpoint_example="generator/h0/w [4, 2]\n",
+    ),
+    Rule(
+        "TFS302", "orphan-in-checkpoint", WARNING,
+        "The checkpoint holds a variable the program no longer creates: its value is never restored.",
+        "The checkpoint {checkpoint} holds '{variable}' {shape}, which the program does not create: its value is "
+        "not restored{rename}",
+        explanation="""\
+A checkpoint variable that no variable of the program is named after is silently skipped by
+`Saver.restore` and by `init_from_checkpoint` with a scope map: the layer it belonged to starts
+from its initializer, and training looks as if it resumed. It is usually the other half of a
+rename (a missing variable is reported with it), a layer that was removed on purpose, or a model
+restored into a smaller one. Optimizer slots, Adam's beta powers and the global step that the
+program does not create are training state, not model weights: they are reported under the
+opt-in TFS305 instead. Nothing is reported when the analysis may have missed a creation (a name
+it cannot spell, a run cut short), since the variable may exist after all.\
+""",
+        bad_example="""\
+import tensorflow as tf
+
+x = tf.placeholder(tf.float32, [None, 4])
+with tf.variable_scope("encoder"):
+    w = tf.get_variable("w", [4, 2])
+y = tf.matmul(x, w)
+""",
+        good_example="""\
+import tensorflow as tf
+
+x = tf.placeholder(tf.float32, [None, 4])
+with tf.variable_scope("encoder"):
+    w = tf.get_variable("w", [4, 2])
+    b = tf.get_variable("b", [2])
+y = tf.matmul(x, w) + b
+""",
+        hint="Create the variable again under its old name, or confirm that dropping it is intended.",
+        checkpoint_example="encoder/w [4, 2]\nencoder/b [2]\n",
+    ),
+    Rule(
+        "TFS303", "checkpoint-shape-mismatch", ERROR,
+        "A variable has another shape in the checkpoint than the program creates it with.",
+        "Variable '{variable}' is created with shape {shape}, but the checkpoint {checkpoint} holds shape {found}: "
+        "restoring it fails ('Assign requires shapes of both tensors to match')",
+        explanation="""\
+Restoring assigns each checkpoint tensor to the variable of the same name, and an assignment needs
+both shapes to be equal: `InvalidArgumentError: Assign requires shapes of both tensors to match.
+lhs shape= [10000,256] rhs shape= [10000,128]`. A hyperparameter (a hidden size, a vocabulary
+size, a number of classes) changed since the checkpoint was written, or the checkpoint belongs to
+another configuration of the model. Dimensions the analysis does not know are not compared.\
+""",
+        bad_example="""\
+import tensorflow as tf
+
+with tf.variable_scope("embedding"):
+    table = tf.get_variable("table", [10000, 256])
+""",
+        good_example="""\
+import tensorflow as tf
+
+with tf.variable_scope("embedding"):
+    table = tf.get_variable("table", [10000, 128])
+""",
+        hint="Build the model with the configuration the checkpoint was trained with, or leave the variable "
+             "out of the Saver and train it from scratch.",
+        checkpoint_example="embedding/table [10000, 128]\n",
+    ),
+    Rule(
+        "TFS304", "checkpoint-dtype-mismatch", ERROR,
+        "A variable has another dtype in the checkpoint than the program creates it with.",
+        "Variable '{variable}' is created as {dtype}, but the checkpoint {checkpoint} holds {found}: restoring it "
+        "fails (the restore op asks for {dtype} and finds {found})",
+        explanation="""\
+A checkpoint stores each tensor with its dtype, and the restore op of a variable asks for the
+variable's own dtype: a model switched to float16 or float64, or an integer counter made as a float,
+fails with `InvalidArgumentError: tensor_name = ...; expected dtype float does not equal original
+dtype double`. Only an index file names the dtypes (a text listing of names and shapes does not),
+and a dtype the analysis does not know is not compared.\
+""",
+        bad_example="""\
+import tensorflow as tf
+
+with tf.variable_scope("model"):
+    w = tf.get_variable("w", [3, 1], dtype=tf.float64)
+""",
+        good_example="""\
+import tensorflow as tf
+
+with tf.variable_scope("model"):
+    w = tf.get_variable("w", [3, 1], dtype=tf.float32)
+""",
+        hint="Create the variable with the checkpoint's dtype, and cast where a different precision is needed.",
+        checkpoint_example="model/w [3, 1] float32\n",
+    ),
+    Rule(
+        "TFS305", "unrestored-training-state", WARNING,
+        "The checkpoint holds training state (optimizer slots, beta powers, the global step) the program does not "
+        "create.",
+        "The checkpoint {checkpoint} holds '{variable}', {what} that the program does not create: it is not "
+        "restored",
+        explanation="""\
+Optimizers keep state next to each variable (`w/Adam`, `w/Adam_1`, `w/Momentum`), Adam two beta
+powers, and training scripts a `global_step`; a moving average keeps `w/ExponentialMovingAverage`.
+An evaluation, export or inference graph creates none of these, so restoring it from a training
+checkpoint leaves them out, which is intended. In a training script it means the optimizer was
+changed or renamed, and training resumes with fresh optimizer state or a step count back at zero.
+This check is off by default: turn it on with `--extend-select TFS305` for training scripts.\
+""",
+        bad_example="""\
+import tensorflow as tf
+
+w = tf.get_variable("w", [4, 2])
+loss = tf.reduce_sum(w)
+train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)  # the checkpoint was trained with Momentum
+""",
+        good_example="""\
+import tensorflow as tf
+
+w = tf.get_variable("w", [4, 2])
+loss = tf.reduce_sum(w)
+train = tf.train.MomentumOptimizer(0.1, 0.9).minimize(loss)
+""",
+        hint="In a training script, create the same optimizer (and global step) as the checkpoint's run did.",
+        opt_in=True,
+        checkpoint_example="w [4, 2]\nw/Momentum [4, 2]\n",
+    ),
+    Rule(
         "TFS900", "unused-noqa", WARNING,
         "A noqa comment names a tfscope-lint code that reports nothing on its line.",
         "Unused noqa directive ({detail})",
@@ -527,6 +688,7 @@ RELATED = {
     "call": "called from here",
     "existing": "'{existing}' was created here",
     "followers": "; {count} more variable{plural} the same way right after it",
+    "setting": " (only with {setting}: the code that fails runs when that setting is flipped from its default)",
 }
 
 

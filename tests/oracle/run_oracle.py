@@ -7,12 +7,16 @@ Each program runs in this one process, on a fresh default graph, with `tensorflo
 TF 2.x. A fixture directory is a multi-file project: its `main.py` is run as the entry script
 with the directory first on sys.path. The report lists the fixture lines that were on the
 traceback's stack, so the test can check that TF failed exactly where the fixture expects.
+A fixture may give its command line (`# oracle: argv --is_train=True`) or code to run that nothing in it
+calls (`# oracle: call ModelTest("testBuild").testBuild()`): see `run_one`.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
+import shlex
 import sys
 import traceback
 import types
@@ -63,17 +67,42 @@ def _install_legacy_modules() -> None:
     tf.contrib = contrib
 
 
+ARGV = re.compile(r"^#\s*oracle:\s*argv\s+(.*)$", re.MULTILINE)
+CALL = re.compile(r"^#\s*oracle:\s*call\s+(.*)$", re.MULTILINE)
+
+
+def _reset_flags() -> None:
+    """absl parses the command line once per process: let the next fixture's flags be parsed anew."""
+    try:
+        from absl import flags
+        flags.FLAGS.unparse_flags()
+    except Exception:  # noqa: BLE001 - no absl, or nothing parsed yet
+        pass
+
+
 def run_one(target: Path) -> dict:
+    """Run the entry as a script, with `# oracle: argv ARGS` as its command line; with `# oracle: call EXPR`
+    lines, run it as a module instead (its main guard does not run) and then each EXPR on a fresh graph, in
+    order: code nothing in the fixture calls, as a test runner or another program would."""
     entry = target / "main.py" if target.is_dir() else target
     project_dir = str(entry.parent.resolve())
+    text = entry.read_text(encoding="utf-8")
+    argv = ARGV.search(text)
+    calls = [c.strip() for c in CALL.findall(text)]
     tf.reset_default_graph()
-    saved_path = list(sys.path)
+    _reset_flags()
+    saved_path, saved_argv = list(sys.path), list(sys.argv)
     saved_modules = set(sys.modules)
     sys.path.insert(0, project_dir)
+    sys.argv = [str(entry.resolve()), *(shlex.split(argv.group(1)) if argv else [])]
     report: dict = {"fixture": str(target), "built": True}
     try:
-        code = compile(entry.read_text(encoding="utf-8"), str(entry.resolve()), "exec")
-        exec(code, {"__name__": "__main__", "__file__": str(entry.resolve())})
+        code = compile(text, str(entry.resolve()), "exec")
+        namespace = {"__name__": "__main__" if not calls else "fixture_module", "__file__": str(entry.resolve())}
+        exec(code, namespace)
+        for call in calls:
+            tf.reset_default_graph()
+            eval(call, namespace)
     except BaseException as exc:  # noqa: BLE001 - any failure is the fact we report
         frames = traceback.extract_tb(exc.__traceback__)
         report.update(
@@ -88,6 +117,7 @@ def run_one(target: Path) -> dict:
         )
     finally:
         sys.path[:] = saved_path
+        sys.argv = saved_argv
         for name in set(sys.modules) - saved_modules:
             if not name.startswith(("tensorflow", "tf_", "keras", "numpy")):
                 del sys.modules[name]

@@ -229,6 +229,8 @@ def call_builtin(interp: Any, name: str, args: List[Value], kwargs: Dict[str, Va
             return TFCall("range", tuple(args))
         return Unknown("range")
     if name == "len":
+        if args and isinstance(args[0], SeqVal) and not args[0].exact:
+            return Unknown("len of a list grown an unknown number of times")
         if args and isinstance(args[0], (SeqVal, DictVal)):
             return Const(len(args[0].items))
         if args and isinstance(args[0], Const) and isinstance(args[0].value, (str, tuple, list)):
@@ -476,6 +478,8 @@ def call_method(interp: Any, method: str, owner: Value, args: List[Value], kwarg
                 return Const(result)
         return Unknown("str method")
     if isinstance(owner, SeqVal):
+        if method in ("append", "extend", "insert", "pop", "remove") and (interp.uncertain or interp.unknown_loops):
+            owner.exact = False  # grown in a loop of unknown count, or on one path only
         if method == "append" and args:
             owner.items.append(args[0])
             return Const(None)

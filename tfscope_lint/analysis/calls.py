@@ -13,8 +13,8 @@ from tfscope_lint.analysis import builtins_impl, generators, pylib, strings
 from tfscope_lint.analysis.context import Frame, Site
 from tfscope_lint.analysis.signals import BreakSignal, ContinueSignal, ReturnSignal
 from tfscope_lint.analysis.values import (
-    BoundMethod, BuiltinVal, ClassVal, Const, DictVal, FunctionVal, InstanceVal, PartialVal, ScopeVal, SeqVal, TFCall,
-    TFObject, TFRef, TensorVal, Unknown, Value,
+    BoundMethod, BuiltinVal, ClassVal, Const, DictVal, FunctionVal, InstanceVal, OpaqueCode, PartialVal, ScopeVal,
+    SeqVal, TFCall, TFObject, TFRef, TensorVal, Unknown, Value,
 )
 
 
@@ -93,9 +93,21 @@ class CallsMixin:
             method = self.get_attr(func, "__call__", node) if func.cls.lookup("__call__") else None
             if isinstance(method, BoundMethod):
                 return self.call_value(method, args, kwargs, node, frame)
+            if func.cls.has_unknown_base():
+                return self.unseen_call(node, "a call of an object of an unknown class")
+        if isinstance(func, OpaqueCode) or (self.alone and isinstance(func, Unknown)):
+            # in a function analysed alone any unknown value (a parameter, an attribute set by a caller) may be code
+            return self.unseen_call(node, func.reason or "unknown code")
         if isinstance(func, (ScopeVal, TensorVal)):
             return Unknown("call")
         return Unknown("call of unknown")
+
+    def unseen_call(self, node: Optional[cst.CSTNode], reason: str) -> Value:
+        """A call of code the analysis does not follow: it may create variables under the current scope."""
+        module = self.frames[-1].module if self.frames else None
+        origin = self.origin(module, node) if module is not None and node is not None else None
+        self.graph.unseen_code(origin, reason)
+        return OpaqueCode(f"result of {reason}")
 
     def manual_context(self, method: str, manager: TFCall, node: Any, frame: Optional[Frame]) -> Value:
         """`cm.__enter__()` / `cm.__exit__(...)` called by hand, as some scripts do around optional blocks."""
@@ -125,10 +137,16 @@ class CallsMixin:
             if self.budget_hit is None:
                 self.budget_hit = "call depth"
                 self.budget_site = Site(self.frames[-1].module, node) if node is not None and self.frames else None
-            return Unknown("call depth")
+            return self.unseen_call(node, f"a call of {func.name} cut by the depth limit")
         active = sum(1 for _, fn in self.call_stack if fn is func.node)
         if active >= 2:
-            return Unknown("recursion")
+            return self.unseen_call(node, f"a recursive call of {func.name}")
+        if not isinstance(func.node, cst.Lambda) and self.is_generator(func):
+            if self.starting_generator is not func.node:
+                # a generator object: its body runs when it is consumed (generators.consume)
+                return generators.GeneratorVal(func, args, kwargs, node,
+                                               self.frames[-1].module if self.frames else func.module)
+            self.starting_generator = None
         local_vars = self.bind_arguments(func, args, kwargs)
         callee = Frame(func.module, func.closure, func.name, local_vars)
         if node is not None and self.frames:
@@ -139,11 +157,6 @@ class CallsMixin:
         try:
             if isinstance(func.node, cst.Lambda):
                 return self.eval(func.node.body, callee)
-            if self.is_generator(func):
-                if self.starting_generator is not func.node:
-                    return generators.GeneratorVal(func, args, kwargs, node,
-                                                   self.frames[-2].module if len(self.frames) > 1 else func.module)
-                self.starting_generator = None
             try:
                 self.exec_suite(func.node.body, callee)
             except ReturnSignal as signal:

@@ -51,6 +51,7 @@ class Frame:
         self.nonlocal_names: Set[str] = set()
         self.returns: List[Value] = []
         self.extra_uncertain = 0  # > 0 once an undecidable early return may have left the function
+        self.loop_uncertain = 0  # > 0 once an undecidable break or continue may have left the running iteration
         self.class_body = False
 
 

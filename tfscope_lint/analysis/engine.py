@@ -9,6 +9,7 @@ none of them changed, and the same results come out whatever the number of worke
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import gc
 import hashlib
@@ -25,6 +26,7 @@ from tfscope_lint import __version__, rules
 from tfscope_lint.analysis.context import Origin, RawReport
 from tfscope_lint.analysis.interpreter import BudgetExceeded, Interpreter
 from tfscope_lint.analysis.project import Project, ProjectRun
+from tfscope_lint.analysis.values import ClassVal, FunctionVal
 from tfscope_lint.findings import FileProblem, Finding, Location, Related
 
 FunctionKey = Tuple[str, int]  # (path, rank of the def in its file)
@@ -38,6 +40,7 @@ class UnitResult:
     problems: List[FileProblem] = field(default_factory=list)
     called: List[FunctionKey] = field(default_factory=list)
     alone: Dict[FunctionKey, List[Finding]] = field(default_factory=dict)  # the file's uncalled functions, alone
+    alone_notes: Dict[FunctionKey, List[FileProblem]] = field(default_factory=dict)  # where budgets cut them
     deps: List[str] = field(default_factory=list)  # every project file the unit read
 
 
@@ -57,8 +60,10 @@ def run_entry(project: Project, path: str) -> UnitResult:
     ctx = run.context_for(source)
     assert ctx is not None
     _guarded(result, path, lambda: interp.run_module(ctx, as_main=True))
-    _note_budget(result, path, interp)
+    result.problems.extend(_budget_note(path, interp))
     result.findings = _to_findings(interp.reports, project.tf_version)
+    switched, switched_deps = _switched_findings(project, path, interp, result.findings)
+    result.findings.extend(switched)
     called: Set[FunctionKey] = set()
     for used in run.contexts_by_path.values():
         index = used.source.function_index()
@@ -72,15 +77,87 @@ def run_entry(project: Project, path: str) -> UnitResult:
     facts = source.function_facts()
     for func, owner in ctx.functions:
         rank = index.get(id(func.node))
-        fact = facts.get(id(func.node)) if facts is not None else None
-        if rank is None or (path, rank) in called or (fact is not None and not fact.touches_variables):
+        if rank is None or (path, rank) in called:
             continue
         alone = Interpreter(run)
-        _guarded(result, path, lambda: alone.run_function_alone(func, owner))
+        if _uninstantiated_class(project, func, owner):
+            _guarded(result, path, lambda: alone.run_constructor_alone(func, owner))
+        else:
+            fact = facts.get(id(func.node)) if facts is not None else None
+            if fact is not None and not fact.touches_variables:
+                continue
+            _guarded(result, path, lambda: alone.run_function_alone(func, owner))
         result.alone[(path, rank)] = _to_findings(alone.reports, project.tf_version)
+        notes = _budget_note(path, alone, f"{func.name} (analysed alone, as nothing calls it)")
+        if notes:
+            result.alone_notes[(path, rank)] = notes
     result.called = sorted(called)
-    result.deps = sorted(set(run.contexts_by_path) | run.extra_deps)
+    result.deps = sorted(set(run.contexts_by_path) | run.extra_deps | switched_deps)
     return result
+
+
+def _switched_findings(project: Project, path: str, default_run: Interpreter,
+                       found: List[Finding]) -> Tuple[List[Finding], Set[str]]:
+    """Errors on the paths that on/off settings (a boolean flag, a store_true argument) select.
+
+    A script run with no arguments takes its defaults, but it is run with them flipped too (`--is_train`):
+    each setting an `if` tests is flipped alone, the script runs again with that value as certain, and what
+    fails only there is reported with the setting that leads to it. Conditions on data are never flipped.
+    Returns those findings and the files the runs read (a flipped path may import more).
+    """
+    programs = default_run.tf.programs
+    extra: List[Finding] = []
+    deps: Set[str] = set()
+    if default_run.budget_hit is not None:
+        return extra, deps
+    seen = {(f.code, f.location.path, f.location.line) for f in found}
+    for name in programs.switches_read[:MAX_SWITCHES]:
+        default, setting = programs.switches[name]
+        run = ProjectRun(project, share=False)
+        flipped = Interpreter(run, switch_overrides={name: not default})
+        ctx = run.context_for(project.by_path[path])
+        assert ctx is not None
+        scratch = UnitResult()
+        _guarded(scratch, path, lambda: flipped.run_module(ctx, as_main=True))
+        deps.update(run.contexts_by_path)
+        if flipped.budget_hit is not None or scratch.problems:
+            continue
+        for finding in _to_findings(flipped.reports, project.tf_version):
+            key = (finding.code, finding.location.path, finding.location.line)
+            if key not in seen:
+                seen.add(key)
+                extra.append(dataclasses.replace(
+                    finding, message=finding.message + rules.render_related("setting", setting=setting)))
+    return extra, deps
+
+
+MAX_SWITCHES = 4  # settings flipped per entry script, one at a time
+
+
+def _uninstantiated_class(project: Project, func: FunctionVal, owner: Optional[ClassVal]) -> bool:
+    """A constructor of a class that no code of the project instantiates (its script is elsewhere, or there is
+    none, as with many research repositories) runs as an entry of its own. A class named anywhere else in
+    the project (instantiated, subclassed, registered) is built there, and a constructor taking `reuse` is
+    meant to run in a caller's scope: neither is."""
+    if owner is None or func.name != "__init__" or project.uses_of_class(owner.name):
+        return False
+    params = func.node.params
+    return not any(p.name.value == "reuse" for p in list(params.params) + list(params.kwonly_params))
+
+
+def run_entry_state(project: Project, path: str) -> Tuple[Optional[Interpreter], UnitResult]:
+    """Run one file as a script and keep its interpreter: the final graph state, for `vars` (not cached)."""
+    source = project.by_path[path]
+    result = UnitResult(deps=[path])
+    if source.parse() is None:
+        return None, result
+    run = ProjectRun(project)
+    interp = Interpreter(run)
+    ctx = run.context_for(source)
+    assert ctx is not None
+    _guarded(result, path, lambda: interp.run_module(ctx, as_main=True))
+    result.problems.extend(_budget_note(path, interp))
+    return interp, result
 
 
 def _guarded(result: UnitResult, path: str, work) -> None:  # type: ignore[no-untyped-def]
@@ -96,10 +173,10 @@ def _guarded(result: UnitResult, path: str, work) -> None:  # type: ignore[no-un
         result.problems.append(FileProblem(path, f"internal error: {type(exc).__name__}: {exc}", detail))
 
 
-def _note_budget(result: UnitResult, path: str, interp: Interpreter) -> None:
+def _budget_note(path: str, interp: Interpreter, alone_of: str = "") -> List[FileProblem]:
     """A run cut short by a budget stays quiet about what it did not see; --verbose says where it stopped."""
     if interp.budget_hit is None:
-        return
+        return []
     where = ""
     if interp.budget_site is not None:
         location = interp.budget_site.location()
@@ -109,7 +186,9 @@ def _note_budget(result: UnitResult, path: str, interp: Interpreter) -> None:
                   "the code after that point was not checked")
     else:
         reason = f"calls nested deeper than {interp.max_depth} levels were not followed (first{where})"
-    result.problems.append(FileProblem(path, reason, kind="note"))
+    if alone_of:
+        reason = f"in {alone_of}: {reason}"
+    return [FileProblem(path, reason, kind="note")]
 
 
 def _to_findings(reports: Iterable[RawReport], tf_version: str) -> List[Finding]:
@@ -252,15 +331,20 @@ def _result_to_json(result: UnitResult) -> dict:
         "problems": [[p.path, p.reason, p.detail, p.kind] for p in result.problems],
         "called": [list(k) for k in result.called],
         "alone": [[list(k), [_finding_json(f) for f in found]] for k, found in result.alone.items()],
+        "alone_notes": [[list(k), [[p.path, p.reason, p.detail, p.kind] for p in notes]]
+                        for k, notes in result.alone_notes.items()],
     }
 
 
 def _result_from_json(data: dict) -> UnitResult:
-    return UnitResult([_finding_from_json(f) for f in data["findings"]],
-                      [FileProblem(*p) for p in data["problems"]],
-                      [tuple(k) for k in data["called"]],  # type: ignore[misc]
-                      {tuple(k): [_finding_from_json(f) for f in found] for k, found in data["alone"]},  # type: ignore
-                      list(data.get("deps", {})))
+    return UnitResult(
+        findings=[_finding_from_json(f) for f in data["findings"]],
+        problems=[FileProblem(*p) for p in data["problems"]],
+        called=[tuple(k) for k in data["called"]],  # type: ignore[misc]
+        alone={tuple(k): [_finding_from_json(f) for f in found] for k, found in data["alone"]},  # type: ignore
+        alone_notes={tuple(k): [FileProblem(*p) for p in notes]  # type: ignore[misc]
+                     for k, notes in data.get("alone_notes", [])},
+        deps=list(data.get("deps", {})))
 
 
 # ---------------------------------------------------------------------------- orchestration
@@ -308,6 +392,9 @@ def _analyze(sources: Dict[str, str], jobs: int, cache_dir: Optional[str], tf_ve
         for key, found in sorted(result.alone.items()):
             if key not in called:
                 findings.extend(found)
+        for key, notes in sorted(result.alone_notes.items()):
+            if key not in called:
+                problems.extend(notes)
     return _dedupe(findings), _dedupe_problems(problems)
 
 

@@ -14,8 +14,8 @@ from tfscope_lint.analysis import builtins_impl, generators, strings
 from tfscope_lint.analysis.context import Frame
 from tfscope_lint.analysis.signals import MAX_UNROLL
 from tfscope_lint.analysis.values import (
-    BoundMethod, BuiltinVal, ClassVal, Const, DictVal, FunctionVal, InstanceVal, ModuleVal, ScopeVal, SeqVal, SymStr,
-    TFCall, TFObject, TFRef, TensorVal, Unknown, Value, truth,
+    BoundMethod, BuiltinVal, ClassVal, Const, DictVal, FunctionVal, InstanceVal, ModuleVal, NoneDimension, OpaqueCode,
+    ScopeVal, SeqVal, SymStr, TFCall, TFObject, TFRef, TensorVal, Unknown, Value, is_code, truth,
 )
 
 
@@ -119,6 +119,8 @@ class ExpressionsMixin:
             return self.tf.attribute(owner, attr)
         if isinstance(owner, ModuleVal):
             return self.project.module_attr(self, owner, attr)
+        if isinstance(owner, OpaqueCode):
+            return OpaqueCode(f"{owner.reason}.{attr}" if len(owner.reason) < 80 else owner.reason)
         if isinstance(owner, InstanceVal):
             stores = self.attributes
             if attr == "__dict__":  # `self.__dict__.update(kwargs)`: any attribute may be set through it
@@ -126,11 +128,11 @@ class ExpressionsMixin:
                 return Unknown("instance dict")
             if attr in owner.attrs:
                 own = owner.attrs[attr]
-                return Unknown(f"attribute {attr}, maybe set elsewhere") if stores.stale(owner, attr, own) else own
+                return self.maybe_set_elsewhere(attr, own) if stores.stale(owner, attr, own) else own
             holder = owner.cls.holder(attr)
             found = holder.attrs[attr] if holder is not None else None
             if holder is not None and stores.stale(holder, attr, found, via=owner):
-                return Unknown(f"attribute {attr}, maybe set elsewhere")
+                return self.maybe_set_elsewhere(attr, found)
             if isinstance(found, FunctionVal):
                 # super().m: looked up from the base, but bound to the real instance, so that what m calls
                 # on self finds the subclass's overrides (a base's build() calling an overridden method)
@@ -158,6 +160,8 @@ class ExpressionsMixin:
                 return found
             if attr == "__class__":
                 return owner.cls
+            if owner.cls.has_unknown_base():  # maybe a method of a class the analysis cannot read
+                return OpaqueCode(f"attribute {attr} of an object of an unknown class")
             return Unknown(f"attribute {attr}")
         if isinstance(owner, ClassVal):
             holder = owner.holder(attr)
@@ -179,9 +183,18 @@ class ExpressionsMixin:
             return Const(owner.name)
         if isinstance(owner, Const) and attr == "value" and isinstance(owner.value, int):
             return owner  # Dimension.value
+        if isinstance(owner, NoneDimension) and attr == "value":
+            return Const(None)
         if isinstance(owner, (Const, SymStr, SeqVal, DictVal)):
             return BoundMethod(BuiltinVal("method." + attr), owner)
         return Unknown(f"attribute {attr}")
+
+    @staticmethod
+    def maybe_set_elsewhere(attr: str, last_known: Value) -> Value:
+        """An attribute a store the analysis could not place may have replaced: unknown, and code if it was."""
+        if is_code(last_known):
+            return OpaqueCode(f"attribute {attr}, maybe set elsewhere")
+        return Unknown(f"attribute {attr}, maybe set elsewhere")
 
     def expr_Subscript(self, node: cst.Subscript, frame: Frame) -> Value:
         owner = self.eval(node.value, frame)
@@ -287,7 +300,7 @@ class ExpressionsMixin:
         return Const(True) if result else Unknown("comparison")
 
     def expr_IfExp(self, node: cst.IfExp, frame: Frame) -> Value:
-        cond = truth(self.eval(node.test, frame))
+        cond = self.condition(node.test, frame)
         if cond is True:
             return self.eval(node.body, frame)
         if cond is False:
@@ -342,7 +355,9 @@ class ExpressionsMixin:
                 known = self._comp_level(node, node.for_in, inner, results)
         finally:
             self.frames.pop()
-        return SeqVal(results) if known else Unknown("comprehension")
+        if known:
+            return SeqVal(results)
+        return OpaqueCode("a comprehension of code") if any(is_code(r) for r in results) else Unknown("comprehension")
 
     def _comp_level(self, node: Any, comp: cst.CompFor, frame: Frame, results: List[Value]) -> bool:
         iterable = self.eval(comp.iter, frame)

@@ -98,7 +98,7 @@ class GettersMixin:
     def call_true_getter(self, obj: TFObject, args: List[Value], kwargs: Dict[str, Value], node: Any,
                          frame: Frame) -> Value:
         """The getter a custom getter receives: the store's get_variable, with the full name as given."""
-        if "**unknown**" in kwargs:
+        if "**unknown**" in kwargs:  # arguments the analysis cannot read: through_custom_getter sees no call
             return TensorVal(None, None, True)
         order = ("name",) + self.VAR_ARGS[1:]
         bound = self.bind(args, {k: v for k, v in kwargs.items() if k != "reuse"}, order)

@@ -22,8 +22,8 @@ from tfscope_lint.analysis.calls import CallsMixin
 from tfscope_lint.analysis.context import Frame, ModuleContext, Origin, RawReport, Site
 from tfscope_lint.analysis.expressions import ExpressionsMixin
 from tfscope_lint.analysis.signals import (
-    ALONE_DEPTH, ALONE_STEPS, EXCEPTION_FAMILY, MAX_DEPTH, MAX_STEPS, BreakSignal, BudgetExceeded, ContinueSignal,
-    RaiseSignal, ReturnSignal,
+    ALONE_DEPTH, ALONE_STEPS, CONSTRUCTOR_STEPS, EXCEPTION_FAMILY, MAX_DEPTH, MAX_STEPS, BreakSignal, BudgetExceeded,
+    ContinueSignal, RaiseSignal, ReturnSignal,
 )
 from tfscope_lint.analysis.statements import StatementsMixin
 from tfscope_lint.analysis.tfapi import TFApi
@@ -37,17 +37,27 @@ from tfscope_lint.model.graph import GraphState
 class Interpreter(StatementsMixin, ExpressionsMixin, CallsMixin):
     """Runs entry points of a project; collects RawReports."""
 
-    def __init__(self, project: Any) -> None:
+    def __init__(self, project: Any, switch_overrides: Optional[Dict[str, bool]] = None) -> None:
         self.project = project
+        self.switch_overrides = switch_overrides or {}  # boolean settings this run flips from their defaults
+        self.in_condition = 0  # > 0 while an if/while test is evaluated
         self.graph = GraphState()
         self.other_graphs: Dict[object, GraphState] = {}
         self.reports: List[RawReport] = []
         self.call_stack: List[Tuple[Site, Any]] = []
         self.uncertain = 0
+        self.unknown_loops = 0  # > 0 inside a loop run as two iterations of an unknown count
+        self.alone = False  # analysing a function nothing called, in an unknown context
+        self.creations: set = set()  # full names of the variables some call asked to create (not only fetch)
         self.handlers: List[List[str]] = []  # exception classes caught by enclosing try blocks
         self.steps = 0
         self.called: set = set()
         self.trainable_variables: List[str] = []  # names of trainable tf.Variables made on every path, in order
+        # for `tfscope-lint vars` only (see variable_notes): tf.Variables, get_variable's flags, op names
+        self.made_variables: List[Any] = []
+        self.variable_flags: Dict[Any, Tuple[Optional[bool], Optional[bool]]] = {}
+        self.op_names: Dict[int, Dict[str, int]] = {}
+        self.name_scopes = 0  # tf.name_scope blocks open
         self.template_reruns = 0  # > 0 inside a template's later call, where TFS110 covers a trainable tf.Variable
         self.site_runs: Dict[Tuple[int, object], int] = {}
         self.loop_ids = itertools.count(1)
@@ -89,7 +99,7 @@ class Interpreter(StatementsMixin, ExpressionsMixin, CallsMixin):
         self.reports.append(raw)
 
     def current_frame_uncertain(self) -> bool:
-        return any(f.extra_uncertain for f in self.frames)
+        return any(f.extra_uncertain or f.loop_uncertain for f in self.frames)
 
     # ------------------------------------------------------------------ entry points
     frames: List[Frame]
@@ -113,6 +123,7 @@ class Interpreter(StatementsMixin, ExpressionsMixin, CallsMixin):
         """
         self.max_depth = ALONE_DEPTH
         self.max_steps = ALONE_STEPS
+        self.alone = True
         self.graph = GraphState(open_world=True)
         self.frames = []
         args: List[Value] = []
@@ -129,6 +140,26 @@ class Interpreter(StatementsMixin, ExpressionsMixin, CallsMixin):
             self.call_function(func, args, {}, None, standalone=True)
         except (RaiseSignal, ReturnSignal, BreakSignal, ContinueSignal):
             pass
+
+    def run_constructor_alone(self, init: FunctionVal, owner: ClassVal) -> None:
+        """Build a class nothing in the project instantiates, as a script would: `Model(...)` on a fresh graph.
+
+        Its arguments are unknown and whatever it calls that the analysis cannot follow may create variables.
+        The store starts empty, but the program may have made variables before calling it, so a fetch of a
+        name counts as missing only when this constructor itself asks to create that name (`creations`).
+        """
+        self.alone = True
+        self.max_steps = CONSTRUCTOR_STEPS
+        self.graph = GraphState()
+        self.frames = []
+        positional = list(init.node.params.posonly_params) + list(init.node.params.params)
+        args: List[Value] = [InstanceVal(owner, {})] + [Unknown("argument") for _ in positional[1:]]
+        try:
+            self.call_function(init, args, {}, None, standalone=True)
+        except (RaiseSignal, ReturnSignal, BreakSignal, ContinueSignal):
+            pass
+        self.reports = [r for r in self.reports
+                        if r.code not in ("TFS103", "TFS104") or r.facts.get("variable") in self.creations]
 
     # ------------------------------------------------------------------ binding
     def bind(self, name: str, value: Value, frame: Frame) -> None:

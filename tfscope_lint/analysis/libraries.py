@@ -15,7 +15,7 @@ from tfscope_lint.model import catalogue
 from tfscope_lint.model.catalogue import CellSpec, LayerSpec
 from tfscope_lint.analysis import global_step as gstep
 from tfscope_lint.analysis import templates
-from tfscope_lint.analysis import slim_nets, slots
+from tfscope_lint.analysis import slim_nets, slots, variable_notes
 from tfscope_lint.analysis.context import Origin, RawReport
 from tfscope_lint.analysis.getters import library_arguments
 from tfscope_lint.analysis.values import (
@@ -372,7 +372,13 @@ class Libraries:
 
     def call_cell(self, cell: Value, depth: Optional[int], origin: Optional[Origin], frame: Any) -> None:
         """A cell's first call builds its variables under the current scope; later calls reuse them."""
-        if origin is None or not isinstance(cell, TFObject):
+        if origin is None:
+            return
+        if not isinstance(cell, TFObject) or cell.kind not in ("cell", "multi_cell", "wrapper"):
+            if not (isinstance(cell, Const) and cell.value is None):
+                # a cell the analysis does not know (chosen by a setting, a class of the user's): its variables
+                # have names it cannot tell
+                self.interp.graph.unseen_code(origin, "an RNN cell the analysis does not know")
             return
         if cell.kind == "wrapper":
             self.call_cell(cell.state["cell"], depth, origin, frame)
@@ -383,7 +389,9 @@ class Libraries:
             items = self.interp.iterate(cell.state["cells"])
             as_value, on_exit = self.api.open_scope(Const(None), Const("multi_rnn_cell"), None, None, origin, frame)
             try:
-                if items is None:
+                cells = cell.state["cells"]
+                if items is None or (isinstance(cells, SeqVal) and not cells.exact):
+                    self.interp.graph.unseen_code(origin, "cells of a MultiRNNCell the analysis cannot count")
                     return
                 for i, inner in enumerate(items):
                     _, exit_inner = self.api.open_scope(Const(f"cell_{i}"), Const(None), None, None, origin, frame)
@@ -497,6 +505,8 @@ class Libraries:
             pairs = kwargs.get("grads_and_vars", args[0] if args else None)
             items = slots.pair_variables(self.interp.iterate, pairs) if pairs is not None else None
         name = slots.name_argument(obj.spec, obj.args, obj.kwargs)
+        if not self.interp.graph.eager:
+            variable_notes.note_optimizer_variables(self.interp, obj, obj.spec, self.interp.origin(frame.module, node))
         self._slot_variables(catalogue.OPTIMIZER_SLOTS.get(obj.spec, ()), name, items, False, node, frame)
         return TensorVal(opaque=True)
 

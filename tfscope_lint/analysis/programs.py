@@ -6,7 +6,7 @@ declared default; what has no default (a required argument) stays unknown.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from tfscope_lint.analysis.values import (
     BoundMethod, BuiltinVal, Const, FunctionVal, SeqVal, TFObject, Unknown, Value,
@@ -25,6 +25,24 @@ class Programs:
         self.interp = interp
         self.flags: Dict[str, Value] = {}
         self.flags_object = TFObject("flags", None)
+        # on/off settings (a boolean flag, a store_true argument): name -> (default, how a user sets it)
+        self.switches: Dict[str, Tuple[bool, str]] = {}
+        self.switches_read: List[str] = []  # the switches the program looked at, in order
+        self.overrides: Dict[str, bool] = dict(getattr(interp, "switch_overrides", {}) or {})
+
+    def switch(self, name: str, default: Value, option: Optional[str] = None) -> Value:
+        """A boolean setting's value in this run: its default, unless this run flips it. `option`: the
+        argparse option that flips it (`--train`); a flag is flipped as `--name=True`."""
+        if not (isinstance(default, Const) and isinstance(default.value, bool)):
+            return default
+        self.switches.setdefault(name, (default.value, option or f"--{name}={not default.value}"))
+        if name in self.overrides:
+            return Const(self.overrides[name])
+        return default
+
+    def read_switch(self, name: str) -> None:
+        if self.interp.in_condition and name in self.switches and name not in self.switches_read:
+            self.switches_read.append(name)
 
     def call(self, path: str, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Any) -> Optional[Value]:
         last = path.rsplit(".", 1)[-1]
@@ -46,6 +64,8 @@ class Programs:
                         default = Const(int(default.value) if last == "DEFINE_integer" else float(default.value))
                     except ValueError:
                         default = Unknown("flag default")
+                if last in ("DEFINE_boolean", "DEFINE_bool"):
+                    default = self.switch(name.value, default)
                 self.flags[name.value] = default
             return Const(None)
         if path.startswith("flags.") and last.startswith(("DEFINE", "mark_", "register_")):
@@ -66,6 +86,7 @@ class Programs:
     def object_attribute(self, obj: TFObject, attr: str) -> Optional[Value]:
         if obj.kind == "flags":
             if attr in self.flags:
+                self.read_switch(attr)
                 return self.flags[attr]
             if attr in ("mark_as_parsed", "unparse_flags", "is_parsed", "__call__"):
                 return BoundMethod(BuiltinVal("flags." + attr), obj)
@@ -73,6 +94,7 @@ class Programs:
         if obj.kind == "argparser" and attr in PARSER_METHODS:
             return BoundMethod(BuiltinVal("argparser." + attr), obj)
         if obj.kind == "namespace":
+            self.read_switch(attr)
             return obj.state["attrs"].get(attr, Unknown(f"argument {attr}"))
         return None
 
@@ -83,7 +105,13 @@ class Programs:
         if method == "add_argument":
             dest = self._dest(args, kwargs)
             if dest is not None:
-                defaults[dest] = self._default(args, kwargs)
+                value = self._default(args, kwargs)
+                action = kwargs.get("action")
+                if isinstance(action, Const) and action.value in ("store_true", "store_false"):
+                    options = [str(a.value) for a in args if isinstance(a, Const) and str(a.value).startswith("-")]
+                    if options:
+                        value = self.switch(dest, value, max(options, key=len))
+                defaults[dest] = value
             return Const(None)
         if method in ("add_argument_group", "add_mutually_exclusive_group"):
             return obj

@@ -21,8 +21,13 @@ from tfscope_lint.analysis.outline import _cst_functions, import_has_effects, ou
 from tfscope_lint.analysis.parsing import parse_module
 from tfscope_lint.analysis.positions import NodePositions
 from tfscope_lint.analysis.tfapi import module_ref
-from tfscope_lint.analysis.values import LazyImport, ModuleVal, TFRef, Unknown, Value
+from tfscope_lint.analysis.tfnames import is_inert_module
+from tfscope_lint.analysis.values import LazyImport, ModuleVal, OpaqueCode, TFRef, Unknown, Value
 from tfscope_lint.findings import FileProblem, Finding
+
+IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+IMPORT_START = re.compile(r"\s*(from|import)\s")
+ATTRIBUTE_READ = re.compile(r"\s*\.\s*[A-Za-z_][A-Za-z0-9_]*(?!\s*[(A-Za-z0-9_.])")  # `.attr`, not called
 
 # A file that mentions none of these cannot create or scope a TF variable by itself.
 PREFILTER = re.compile(r"tensorflow|tf_slim|variable_scope|get_variable|\bslim\b|\btf\.|rnn_cell|make_template")
@@ -166,6 +171,37 @@ class Project:
         # Modules whose import touched no graph, executed once per process: path -> (context, files read).
         self.shared_modules: Dict[str, Tuple[ModuleContext, set]] = {}
         self._imports: Dict[str, List[SourceFile]] = {}
+        self._mentions: Optional[Dict[str, int]] = None
+
+    def mentions(self, name: str) -> int:
+        """How many times an identifier occurs in the project's text (counted once for all names)."""
+        if self._mentions is None:
+            counts: Dict[str, int] = {}
+            for source in self.files:
+                for word in IDENTIFIER.findall(source.text):
+                    counts[word] = counts.get(word, 0) + 1
+            self._mentions = counts
+        return self._mentions.get(name, 0)
+
+    def uses_of_class(self, name: str) -> int:
+        """Mentions of a class name that may build it: calls, bases, the class passed as a value. Its own
+        `class` line, comments and plain attribute reads (`Model.__name__`) are not; `Model.create(...)` is."""
+        if self.mentions(name) <= 1:
+            return 0
+        uses = 0
+        pattern = re.compile(r"\b" + re.escape(name) + r"\b")
+        for source in self.files:
+            if name not in source.text:
+                continue
+            for match in pattern.finditer(source.text):
+                start = source.text.rfind("\n", 0, match.start()) + 1
+                before = source.text[start:match.start()]
+                if "#" in before or before.rstrip().endswith("class") or IMPORT_START.match(before):
+                    continue
+                after = ATTRIBUTE_READ.match(source.text, match.end())
+                if after is None:
+                    uses += 1
+        return uses
 
     def entry_paths(self) -> List[str]:
         """The files to run as scripts: those that mention TensorFlow, and those that import (through
@@ -248,8 +284,9 @@ class Project:
 class ProjectRun:
     """Module objects of one interpreter run: each project module is executed at most once."""
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: Project, share: bool = True) -> None:
         self.project = project
+        self.share = share  # False: execute every module anew (a run with other settings than the defaults)
         self.modules: Dict[str, ModuleContext] = {}
         self.contexts_by_path: Dict[str, ModuleContext] = {}
         self.extra_deps: set = set()  # files read through modules shared from earlier runs
@@ -312,6 +349,8 @@ class ProjectRun:
                     value = self.resolve_module(interp, f"{base}.{name}", importer)
             elif isinstance(module_value, TFRef):
                 value = interp.tf.attribute(module_value, name)
+            elif isinstance(module_value, OpaqueCode):
+                value = OpaqueCode(module_value.reason)
             else:
                 value = Unknown(f"import {name}")
             interp.bind(bound_as, value, frame)
@@ -323,7 +362,9 @@ class ProjectRun:
             return ref
         source = self.project.find(dotted, importer)
         if source is None:
-            return Unknown(f"module {dotted}")
+            if is_inert_module(dotted):
+                return Unknown(f"module {dotted}")
+            return OpaqueCode(f"code of the module {dotted}, which is not among the checked files")
         if lazy and source.path not in self.contexts_by_path and not source.has_import_effects():
             return LazyImport(source, importer)
         return self.execute(interp, source, dotted)
@@ -345,7 +386,7 @@ class ProjectRun:
 
     def execute(self, interp: Interpreter, source: SourceFile, dotted: str) -> Value:
         """Import a module: run its code once per run, or reuse a run of it that touched no graph."""
-        shared = self.project.shared_modules.get(source.path)
+        shared = self.project.shared_modules.get(source.path) if self.share else None
         if shared is not None and source.path not in self.contexts_by_path:
             ctx, deps = shared
             self.contexts_by_path[source.path] = ctx
@@ -353,7 +394,7 @@ class ProjectRun:
             return ModuleVal(ctx)
         ctx = self.context_for(source)
         if ctx is None:
-            return Unknown(f"module {dotted} does not parse")
+            return OpaqueCode(f"code of the module {dotted}, which does not parse")
         if not ctx.executed:
             ctx.executed = True
             before = set(self.contexts_by_path) | self.extra_deps
@@ -365,7 +406,7 @@ class ProjectRun:
                 interp.frames = saved_frames
             read = (set(self.contexts_by_path) | self.extra_deps) - before
             untouched = generation == (interp.graph.lineage, interp.graph.generation)
-            if untouched and not source.has_import_effects() and all(
+            if self.share and untouched and not source.has_import_effects() and all(
                     not self.project.by_path[p].has_import_effects() for p in read if p in self.project.by_path):
                 # Its globals depend on no graph: later runs in this process may use them as they are.
                 self.project.shared_modules[source.path] = (ctx, read | {source.path})

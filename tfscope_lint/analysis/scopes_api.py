@@ -67,7 +67,12 @@ class ScopesMixin:
         if call.kind == "name_scope":
             first = call.args[0] if call.args else call.kwargs.get("name", Const(None))
             text = to_name(first) if not isinstance(first, Const) or first.value is not None else None
-            return (str_value(names.make(text, ("/",))) if text else Unknown("name scope")), lambda: None
+            self.interp.name_scopes += 1
+
+            def leave_name_scope() -> None:
+                self.interp.name_scopes -= 1
+
+            return (str_value(names.make(text, ("/",))) if text else Unknown("name scope")), leave_name_scope
         if call.kind == "as_default":
             return self.enter_graph(call.args[0])
         return self.libraries.enter(call, node, frame)
@@ -211,11 +216,13 @@ class ScopesMixin:
     # ------------------------------------------------------------ graphs and modes
     def reset_default_graph(self, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Any) -> Value:
         eager = self.interp.graph.eager
-        self.interp.graph = GraphState(open_world=self.interp.graph.open_world)
+        self.interp.graph = GraphState()  # empty, as `new_graph`
         self.interp.graph.eager = eager
         return Const(None)
 
     def new_graph(self, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Any) -> Value:
+        # A new graph is empty whatever the context, even in a function analysed alone: what may fill it there
+        # is code the analysis does not follow, and every such call marks the names it may create (unseen_call).
         return GraphVal(GraphState())
 
     def graph_mode(self, *args: Any) -> Value:

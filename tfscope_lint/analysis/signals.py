@@ -13,6 +13,7 @@ MAX_UNROLL = 64
 MAX_STEPS = 200_000
 ALONE_DEPTH = 3  # the function and two levels of the helpers it calls
 ALONE_STEPS = 3_000
+CONSTRUCTOR_STEPS = 20_000  # a class nothing instantiates, built as an entry of its own
 
 
 class ReturnSignal(Exception):

@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
 from tfscope_lint.analysis.values import Const, SeqVal, TFObject, TensorVal, Unknown, Value
-from tfscope_lint.model import names
-from tfscope_lint.model.graph import VarRecord
 
 
 @dataclass(frozen=True)
@@ -113,12 +111,7 @@ def call(libs: Any, path: str, args: List[Value], kwargs: Dict[str, Value], node
 def _unlisted(libs: Any, path: str, node: Any, frame: Any) -> Value:
     """A call of the nets not modelled (resnet_v1.resnet_v1 with its own blocks, inception_v3_base, version-dependent
     positional arguments): it may create variables under any scope, so lookups anywhere stay undecided."""
-    graph = libs.interp.graph
-    if not graph.eager:
-        full = (names.Atom(f"variables of {path}"),)
-        graph.vars[full] = VarRecord(full, None, None, libs.interp.origin(frame.module, node), graph.open_id(),
-                                     False, "slim", graph.current.name)
-        graph.generation += 1
+    libs.interp.graph.unseen_code(libs.interp.origin(frame.module, node), f"{path}, which the analysis does not model")
     return _outputs()
 
 
@@ -137,12 +130,7 @@ def _outputs() -> Value:
 
 def mark_unknown_variables(interp: Any, origin: Any, why: str) -> None:
     """Variables the analysis does not list, somewhere under the current scope: lookups there stay undecided."""
-    graph = interp.graph
-    if graph.eager:
-        return
-    full = names.join(graph.current.name, (names.Atom(why),))
-    graph.vars[full] = VarRecord(full, None, None, origin, graph.open_id(), False, "slim", graph.current.name)
-    graph.generation += 1
+    interp.graph.unseen_code(origin, why)
 
 
 def arg_scope(libs: Any, normalizes: bool) -> Value:

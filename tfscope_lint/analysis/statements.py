@@ -17,8 +17,8 @@ from tfscope_lint.analysis.signals import (
     EXCEPTION_FAMILY, MAX_UNROLL, BreakSignal, BudgetExceeded, ContinueSignal, RaiseSignal, ReturnSignal,
 )
 from tfscope_lint.analysis.values import (
-    BoundMethod, BuiltinVal, ClassVal, Const, DictVal, FunctionVal, IndexAtom, InstanceVal, SeqVal, TFCall, TFRef,
-    Unknown, Value, truth,
+    BoundMethod, BuiltinVal, ClassVal, Const, DictVal, FunctionVal, IndexAtom, InstanceVal, OpaqueCode, SeqVal, TFCall,
+    TFRef, Unknown, Value, is_code, truth,
 )
 from tfscope_lint.model.graph import GraphState
 from tfscope_lint.model.names import Atom
@@ -48,8 +48,12 @@ class StatementsMixin:
         if handler is None:
             return
         if isinstance(stmt, (cst.For, cst.While)):
-            with self.looping(stmt):
-                handler(stmt, frame)
+            saved = frame.loop_uncertain
+            try:
+                with self.looping(stmt):
+                    handler(stmt, frame)
+            finally:
+                frame.loop_uncertain = saved
         else:
             handler(stmt, frame)
 
@@ -84,9 +88,14 @@ class StatementsMixin:
         elif isinstance(small, cst.Return):
             raise ReturnSignal(self.eval(small.value, frame) if small.value is not None else Const(None))
         elif isinstance(small, cst.Raise):
+            kind = "Exception"
             if small.exc is not None:
                 self.eval(small.exc, frame)
-            raise RaiseSignal("Exception")
+                raised = small.exc.func if isinstance(small.exc, cst.Call) else small.exc
+                # the class by its name: a handler naming it (or Exception) catches it; one naming a base class
+                # the analysis does not relate to it lets it go on, which only ends the path
+                kind = (strings.dotted_name(raised) or "Exception").split(".")[-1]
+            raise RaiseSignal(kind)
         elif isinstance(small, (cst.Import, cst.ImportFrom)):
             self.project.do_import(self, small, frame)
         elif isinstance(small, cst.Global):
@@ -137,7 +146,7 @@ class StatementsMixin:
             if name.split(".")[-1] == "cached_property":
                 func.is_method_kind = "cached_property"
             return value
-        return Unknown("decorated function")
+        return OpaqueCode(f"{func.name} behind a decorator")
 
     def stmt_ClassDef(self, node: cst.ClassDef, frame: Frame) -> None:
         bases = [self.eval(arg.value, frame) for arg in node.bases if arg.keyword is None]
@@ -158,13 +167,13 @@ class StatementsMixin:
         cls.attrs.update(body_frame.vars)
         value: Value = cls
         if node.decorators:
-            value = Unknown("decorated class") if any(
+            value = OpaqueCode(f"the class {node.name.value} behind a decorator") if any(
                 not (strings.dotted_name(d.decorator) or "").endswith(("dataclass", "add_metaclass"))
                 for d in node.decorators) else cls
         self.bind(node.name.value, value, frame)
 
     def stmt_If(self, node: cst.If, frame: Frame) -> None:
-        cond = truth(self.eval(node.test, frame))
+        cond = self.condition(node.test, frame)
         orelse = node.orelse
         if cond is True:
             self.exec_suite(node.body, frame)
@@ -180,6 +189,14 @@ class StatementsMixin:
                 elif isinstance(orelse, cst.Else):
                     self.exec_suite(orelse.body, frame)
             self.fork([lambda: self.exec_suite(node.body, frame), else_branch], frame)
+
+    def condition(self, test: cst.BaseExpression, frame: Frame) -> Optional[bool]:
+        """The truth of an `if`/`while` test; settings it reads are the ones worth flipping (see engine)."""
+        self.in_condition += 1
+        try:
+            return truth(self.eval(test, frame))
+        finally:
+            self.in_condition -= 1
 
     def exec_suite(self, suite: cst.BaseSuite, frame: Frame) -> None:
         if isinstance(suite, cst.IndentedBlock):
@@ -212,29 +229,44 @@ class StatementsMixin:
                 self.uncertain -= 1
             outcomes.append((self.graph, dict(frame.vars), ended))
         live = [o for o in outcomes if o[2] is None]
+        # A branch that returned, broke out or raised goes on elsewhere (after the call, the loop, in a handler)
+        # with what it created: the graph that follows holds its variables as possible, never as missing.
+        graph = self.join_graphs(base_graph, [o[0] for o in live] + [o[0] for o in outcomes if o[2] is not None])
         if not live:
             kinds = {o[2] for o in outcomes}
-            self.graph = outcomes[0][0]
+            self.graph = graph
             frame.vars.clear()
             frame.vars.update(outcomes[0][1])
             if kinds == {"raise"}:
                 raise RaiseSignal()
             if kinds <= {"return", "raise"}:
                 raise ReturnSignal(self.join_all(frame.returns) if frame.returns else Const(None))
-            frame.extra_uncertain += 1
+            if "return" in kinds:
+                frame.extra_uncertain += 1
+            else:
+                frame.loop_uncertain += 1
             return
-        graph = live[0][0]
         env = live[0][1]
-        for other_graph, other_env, _ in live[1:]:
-            merged = base_graph.clone()
-            merged.merge(graph, other_graph)
-            graph = merged
+        for _, other_env, _ in live[1:]:
             env = self.join_envs(env, other_env)
         self.graph = graph
         frame.vars.clear()
         frame.vars.update(env)
-        if len(live) < len(outcomes) and any(o[2] in ("return", "loop") for o in outcomes):
-            frame.extra_uncertain += 1
+        ended = {o[2] for o in outcomes}
+        if "return" in ended:
+            frame.extra_uncertain += 1  # the rest of the function runs on some paths only
+        elif "loop" in ended:
+            frame.loop_uncertain += 1  # the rest of this iteration does; after the loop every path goes on
+
+    @staticmethod
+    def join_graphs(base: GraphState, graphs: List[GraphState]) -> GraphState:
+        """The join of branch outcomes (in order: the first one's scope stack is kept)."""
+        graph = graphs[0]
+        for other in graphs[1:]:
+            merged = base.clone()
+            merged.merge(graph, other)
+            graph = merged
+        return graph
 
     def join_envs(self, a: Dict[str, Value], b: Dict[str, Value]) -> Dict[str, Value]:
         out: Dict[str, Value] = {}
@@ -251,6 +283,8 @@ class StatementsMixin:
             return a
         if isinstance(a, Const) and isinstance(b, Const) and type(a.value) is type(b.value) and a.value == b.value:
             return a
+        if is_code(a) or is_code(b):  # one of two builders, cells or layers: calling it may create variables
+            return OpaqueCode("one of several values")
         return Unknown("merged")
 
     def join_all(self, values: List[Value]) -> Value:
@@ -344,7 +378,7 @@ class StatementsMixin:
 
     def stmt_While(self, node: cst.While, frame: Frame) -> None:
         for _ in range(MAX_UNROLL):
-            cond = truth(self.eval(node.test, frame))
+            cond = self.condition(node.test, frame)
             if cond is False:
                 if node.orelse is not None:
                     self.exec_suite(node.orelse.body, frame)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Tuple
 
 from tfscope_lint.analysis.tfnames import constant_info, dtype_of, shape_of
-from tfscope_lint.analysis.values import Const, SeqVal, TFObject, TensorVal, Unknown, Value
+from tfscope_lint.analysis.values import Const, RuntimeDim, SeqVal, TFObject, TensorVal, Unknown, Value
 
 
 class TensorOpsMixin:
@@ -40,11 +40,9 @@ class TensorOpsMixin:
     def filled(self, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Any) -> Value:
         bound = self.bind(args, kwargs, ("shape",))
         given = bound.get("shape", Const(None))
-        if isinstance(given, SeqVal) and any(isinstance(d, TFObject) and d.kind == "dynamic_dimension"
-                                             for d in given.items):
+        if isinstance(given, SeqVal) and any(isinstance(d, RuntimeDim) for d in given.items):
             # tf.shape(x)[i] of a dimension TF does not know: the result's static dimension is unknown (None)
-            given = SeqVal([Const(None) if isinstance(d, TFObject) and d.kind == "dynamic_dimension" else d
-                            for d in given.items], given.is_tuple)
+            given = SeqVal([Const(None) if isinstance(d, RuntimeDim) else d for d in given.items], given.is_tuple)
         from_shape = isinstance(given, TFObject) and given.kind == "shape"
         shape = given.state.get("shape") if from_shape else shape_of(given)  # type: ignore[union-attr]
         exact = given.state.get("exact", False) if from_shape else True  # type: ignore[union-attr]
@@ -63,9 +61,12 @@ class TensorOpsMixin:
 
     def reshape(self, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Any) -> Value:
         bound = self.bind(args, kwargs, ("tensor", "shape"))
-        shape = shape_of(bound.get("shape", Const(None)))
+        target = bound.get("shape", Const(None))
         tensor = bound.get("tensor")
         dtype = tensor.dtype if isinstance(tensor, TensorVal) else None
+        if isinstance(target, SeqVal) and any(isinstance(item, RuntimeDim) for item in target.items):
+            return reshape_to_runtime_dims(target.items, tensor if isinstance(tensor, TensorVal) else None, dtype)
+        shape = shape_of(target)
         if not isinstance(shape, tuple) or None in shape or shape.count(-1) > 1:
             return TensorVal(None, dtype)
         if -1 not in shape:
@@ -86,7 +87,9 @@ class TensorOpsMixin:
         tensor = args[0] if args else kwargs.get("input")
         shape = tensor.shape if isinstance(tensor, TensorVal) and not tensor.opaque else None
         exact = isinstance(tensor, TensorVal) and tensor.precise()
-        return TFObject("shape", None, state={"shape": shape, "dynamic": True, "exact": exact})
+        exact_dims = tensor.precise_dims() if isinstance(tensor, TensorVal) else ()
+        return TFObject("shape", None, state={"shape": shape, "dynamic": True, "exact": exact,
+                                              "exact_dims": exact_dims})
 
     @staticmethod
     def _axis(value: Optional[Value], rank: int) -> Optional[int]:
@@ -186,3 +189,37 @@ def reshape_inferred(target: Tuple[int, ...], tensor: Optional[TensorVal], dtype
     if rest <= 0 or total % rest:
         return TensorVal(None, dtype)  # TF rejects it, or a zero-size corner: not modelled
     return TensorVal(target[:axis] + (total // rest,) + target[axis + 1:], dtype, exact=True)
+
+
+def reshape_to_runtime_dims(items: List[Value], tensor: Optional[TensorVal], dtype: Optional[str]) -> TensorVal:
+    """tf.reshape(x, [tf.shape(x)[0], -1]) and the like, as TF's static shape inference sees it: a dimension
+    read from tf.shape() that TF does not know stays None; the one unknown dimension (-1 or such a read) is
+    inferred only from an input whose size is known, e.g. (8, 15, 15, 64) -> [tf.shape(x)[0], -1] is
+    (8, 14400) (that read folds to 8), (None, 15, 15, 64) gives (None, None)."""
+    dims: List[Optional[int]] = []
+    for item in items:
+        if isinstance(item, RuntimeDim):
+            dims.append(None)
+        elif isinstance(item, Const) and isinstance(item.value, int) and not isinstance(item.value, bool):
+            dims.append(None if item.value == -1 else item.value)
+            if item.value < -1:
+                return TensorVal(None, dtype)
+        else:
+            return TensorVal(None, dtype)
+    unknown = [i for i, d in enumerate(dims) if d is None]
+    if len(unknown) > 1:
+        return TensorVal(tuple(dims), dtype, exact=True)  # two unknowns: TF cannot infer either
+    if tensor is None or not tensor.precise():
+        return TensorVal(tuple(dims), dtype)
+    assert tensor.shape is not None
+    if len(unknown) == 1 and None not in tensor.shape:
+        total = 1
+        for d in tensor.shape:
+            total *= d  # type: ignore[operator]
+        rest = 1
+        for d in dims:
+            rest *= d if d is not None else 1
+        if rest <= 0 or total % rest:
+            return TensorVal(None, dtype)
+        dims[unknown[0]] = total // rest
+    return TensorVal(tuple(dims), dtype, exact=True)

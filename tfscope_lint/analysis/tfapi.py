@@ -21,10 +21,12 @@ from tfscope_lint.analysis.tfnames import (
     DTYPES, canonical, constant_info, dtype_of, is_initializer_path, module_ref, shape_of,
 )
 from tfscope_lint.analysis.values import (
-    AUTO_REUSE, BoundMethod, BuiltinVal, ClassVal, Const, GraphVal, InstanceVal, ScopeVal,
-    SeqVal, TFObject, TFRef, TensorVal, Unknown, Value, str_value,
+    AUTO_REUSE, BoundMethod, BuiltinVal, ClassVal, Const, GraphVal, InstanceVal, NoneDimension, OpaqueCode,
+    RuntimeDim, ScopeVal, SeqVal, TFObject, TFRef, TensorVal, Unknown, Value, str_value,
 )
+from tfscope_lint.analysis import variable_notes
 from tfscope_lint.analysis.variables_api import VariablesMixin
+from tfscope_lint.model import catalogue
 from tfscope_lint.model.graph import GraphState
 
 # Ops whose result has the shape of their first argument.
@@ -36,6 +38,7 @@ SAME_SHAPE_OPS = {
 }
 
 # Ops that keep the rank and the channel (last) dimension but change the others.
+CONVOLUTIONS = {"tf.nn.conv2d", "tf.nn.conv1d", "tf.nn.conv3d"}  # out channels: the filter's last dimension
 CHANNEL_OPS = {
     "tf.layers.max_pooling2d", "tf.layers.average_pooling2d", "tf.layers.max_pooling1d", "tf.layers.average_pooling1d",
     "tf.nn.max_pool", "tf.nn.avg_pool", "tf.nn.max_pool2d", "tf.nn.avg_pool2d", "slim.max_pool2d", "slim.avg_pool2d",
@@ -160,7 +163,8 @@ class TFApi(ScopesMixin, VariablesMixin, TensorOpsMixin):
             if attr == "T":
                 return TensorVal(None, owner.dtype, opaque=owner.opaque)
             if attr in ("get_shape", "shape"):
-                shape_obj = TFObject("shape", None, state={"shape": owner.shape, "exact": owner.precise()})
+                shape_obj = TFObject("shape", None, state={"shape": owner.shape, "exact": owner.precise(),
+                                                           "exact_dims": owner.precise_dims()})
                 return shape_obj if attr == "shape" else BoundMethod(BuiltinVal("tensor.get_shape"), shape_obj)
             if attr == "dtype":
                 return TFRef("tf." + owner.dtype) if owner.dtype else Unknown("dtype")
@@ -170,8 +174,6 @@ class TFApi(ScopesMixin, VariablesMixin, TensorOpsMixin):
         if isinstance(owner, TFObject):
             if owner.kind == "shape":
                 return self.shape_attribute(owner, attr)
-            if owner.kind == "dimension":
-                return Const(None) if attr == "value" else Unknown("dimension attribute")
             special = self.programs.object_attribute(owner, attr)
             if special is not None:
                 return special
@@ -194,7 +196,7 @@ class TFApi(ScopesMixin, VariablesMixin, TensorOpsMixin):
     def dimension_value(args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Any) -> Value:
         """tf.compat.dimension_value(x.shape[i]): the int, or None for a dimension TF does not know."""
         dim = args[0] if args else kwargs.get("dimension")
-        if isinstance(dim, TFObject) and dim.kind == "dimension":  # x.shape[i] that TF does not know either
+        if isinstance(dim, NoneDimension):  # x.shape[i] that TF does not know either
             return Const(None)
         return dim if isinstance(dim, Const) and isinstance(dim.value, int) else Unknown("dimension")
 
@@ -218,10 +220,9 @@ class TFApi(ScopesMixin, VariablesMixin, TensorOpsMixin):
             return Unknown("dimension")
         if isinstance(picked, tuple):
             return TFObject("shape", None, state={"shape": picked, "exact": owner.state.get("exact", False)})
-        if picked is None and owner.state.get("exact"):
-            # TF1's Dimension(None) (a None TF itself does not know, not a Python None), or for tf.shape(x)[i] a
-            # scalar tensor: a shape made from it (tf.zeros) has that dimension unknown, a variable's shape fails
-            return TFObject("dynamic_dimension" if owner.state.get("dynamic") else "dimension", None)
+        index = key.value % len(shape) if isinstance(key.value, int) and shape else None
+        if picked is None and (owner.state.get("exact") or index in owner.state.get("exact_dims", ())):
+            return RuntimeDim("dimension") if owner.state.get("dynamic") else NoneDimension()
         return Const(picked) if picked is not None else Unknown("dimension")
 
     def graph_of(self, scope: ScopeVal) -> GraphState:
@@ -233,6 +234,8 @@ class TFApi(ScopesMixin, VariablesMixin, TensorOpsMixin):
     # ------------------------------------------------------------ calls
     def call(self, ref: TFRef, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Optional[Frame]) -> Value:
         path = ref.path
+        if "name" in kwargs:
+            variable_notes.note_op_name(self.interp, path, kwargs["name"])  # for `vars`: tf.Variable's uniquified names
         handler = self.handlers.get(path)
         if handler is not None:
             return handler(args, kwargs, node, frame)
@@ -260,16 +263,40 @@ class TFApi(ScopesMixin, VariablesMixin, TensorOpsMixin):
         if is_initializer_path(path):
             return TFObject("initializer", last, tuple(args), dict(kwargs))
         if path in SAME_SHAPE_OPS and args and isinstance(args[0], TensorVal):
-            return TensorVal(args[0].shape, args[0].dtype, exact=args[0].precise())
+            return TensorVal(args[0].shape, args[0].dtype, exact=args[0].precise(), exact_dims=args[0].exact_dims)
         if path in CHANNEL_OPS and args and isinstance(args[0], TensorVal):
             shape = args[0].shape
-            return TensorVal(None if not shape else (shape[0],) + (None,) * (len(shape) - 2) + (shape[-1],),
-                             args[0].dtype)
+            if not shape:
+                return TensorVal(None, args[0].dtype)
+            kept = args[0].precise_dims()  # the batch and the channels pass through as TF knows them
+            return TensorVal((shape[0],) + (None,) * (len(shape) - 2) + (shape[-1],), args[0].dtype,
+                             exact_dims=tuple(i for i in (0, len(shape) - 1) if i in kept or i - len(shape) in kept))
+        if path in CONVOLUTIONS:
+            return self.convolution(args, kwargs)
         if path.endswith(".partial") or path == "functools.partial":
             return self.interp.make_partial(args, kwargs)
         if last in DTYPES:
             return TensorVal(None, last)
+        if catalogue.may_create_variables(path):
+            reason = f"{path}, which the analysis does not model"
+            if last[:1].isupper():
+                return OpaqueCode(reason)  # a layer or cell object: its call creates the variables
+            self.interp.unseen_call(node, reason)
         return TensorVal(opaque=True)
+
+    def convolution(self, args: List[Value], kwargs: Dict[str, Value]) -> Value:
+        """tf.nn.conv2d and its kin (NHWC): the input's batch, spatial sizes not computed, the filter's out
+        channels; the batch and the channels are what TF knows too when the analysis knows them exactly."""
+        bound = self.bind(args, kwargs, ("input", "filter"))
+        tensor, kernel = bound.get("input"), bound.get("filter", bound.get("filters"))
+        if not isinstance(tensor, TensorVal) or not tensor.shape or not isinstance(kernel, TensorVal) \
+                or not kernel.shape or len(kernel.shape) != len(tensor.shape) or "data_format" in kwargs:
+            return TensorVal(None, tensor.dtype if isinstance(tensor, TensorVal) else None)
+        rank = len(tensor.shape)
+        exact = tuple(i for i, ok in ((0, 0 in tensor.precise_dims()), (rank - 1, rank - 1 in kernel.precise_dims()))
+                      if ok)
+        return TensorVal((tensor.shape[0],) + (None,) * (rank - 2) + (kernel.shape[-1],), tensor.dtype,
+                         exact_dims=exact)
 
     @staticmethod
     def regex(path: str, args: List[Value], kwargs: Dict[str, Value]) -> Value:

@@ -9,10 +9,11 @@ these, so they live below all of them.
 from __future__ import annotations
 
 import functools
+import sys
 
 from typing import Any, Optional, Tuple
 
-from tfscope_lint.analysis.values import Const, SeqVal, TFObject, TFRef, Value
+from tfscope_lint.analysis.values import Const, NoneDimension, SeqVal, TFObject, TFRef, Value
 from tfscope_lint.model.graph import NOT_GIVEN, UNKNOWN
 from tfscope_lint.model.shapes import Shape
 
@@ -105,6 +106,41 @@ def module_ref(dotted: str) -> Optional[TFRef]:
     return None
 
 
+# Libraries outside the checked files that create no TF variables: calls into them leave the store as it is.
+# Any other module the analysis cannot read may (a sibling module not given, a TF wrapper library).
+INERT_LIBRARIES = frozenset({
+    "numpy", "scipy", "pandas", "sklearn", "matplotlib", "PIL", "cv2", "six", "future", "past", "builtins",
+    "tqdm", "h5py", "yaml", "gym", "requests", "nltk", "gensim", "imageio", "skimage", "termcolor", "colorama",
+    "click", "easydict", "attr", "absl", "progressbar", "pytest", "mock", "setuptools", "pkg_resources", "ujson",
+    "simplejson", "lmdb", "msgpack", "pyarrow", "librosa", "soundfile", "jieba", "spacy", "tabulate", "psutil",
+    "dill", "joblib", "cloudpickle", "sympy", "seaborn", "boto3", "google.protobuf", "typing_extensions",
+})
+
+
+@functools.lru_cache(maxsize=4096)
+def is_inert_module(dotted: str) -> bool:
+    """Whether code of this module, not among the checked files, is known to create no variables."""
+    head = dotted.split(".")[0]
+    if head in INERT_LIBRARIES or dotted in INERT_LIBRARIES or head == "__future__":
+        return True
+    names = getattr(sys, "stdlib_module_names", None)
+    if names is not None:
+        return head in names
+    return head in _OLD_STDLIB
+
+
+_OLD_STDLIB = frozenset({  # Python 3.9 has no sys.stdlib_module_names: the modules TF1 code imports
+    "os", "sys", "re", "json", "math", "time", "datetime", "random", "collections", "itertools", "functools",
+    "logging", "argparse", "pickle", "copy", "io", "glob", "shutil", "subprocess", "threading", "multiprocessing",
+    "string", "struct", "csv", "gzip", "zipfile", "tarfile", "tempfile", "pathlib", "abc", "enum", "typing",
+    "contextlib", "warnings", "unittest", "inspect", "importlib", "operator", "heapq", "bisect", "hashlib",
+    "uuid", "platform", "socket", "signal", "traceback", "codecs", "locale", "queue", "timeit", "pprint",
+    "textwrap", "numbers", "decimal", "fractions", "statistics", "urllib", "http", "email", "html", "xml",
+    "configparser", "getopt", "optparse", "errno", "stat", "fnmatch", "weakref", "types", "dataclasses", "gc",
+    "cProfile", "pstats", "distutils", "ast", "dis", "base64", "binascii", "zlib", "bz2", "lzma", "array",
+})
+
+
 def is_initializer_path(path: str) -> bool:
     last = path.rsplit(".", 1)[-1]
     if last in INITIALIZER_NAMES or last.endswith(("_initializer", "Initializer")):
@@ -149,8 +185,8 @@ def shape_of(value: Value) -> Any:
             if isinstance(item, Const) and (item.value is None or (isinstance(item.value, int)
                                                                     and not isinstance(item.value, bool))):
                 dims.append(item.value)
-            elif isinstance(item, TFObject) and item.kind == "dimension":
-                dims.append(None)  # Dimension(None), from the static shape of a tensor TF does not know either
+            elif isinstance(item, NoneDimension):
+                dims.append(None)
             else:
                 return UNKNOWN  # a dimension computed at run time may well be known to TF
         return tuple(dims)

@@ -48,11 +48,35 @@ class Unknown(Value):
         return f"Unknown({self.reason})"
 
 
+class OpaqueCode(Unknown):
+    """Code the analysis cannot follow: a module outside the checked files, a call cut by a budget, a
+    function behind an unknown decorator, one of several callables. Calling it may create variables
+    under the current scope (the interpreter records that), and what it returns or holds is opaque too."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"OpaqueCode({self.reason})"
+
+
+class RuntimeDim(Unknown):
+    """`tf.shape(x)[i]` where x's static dimension i is unknown to TF too: a scalar tensor whose value TF's
+    static shape inference cannot fold, so a shape built from it has that dimension unknown (None)."""
+
+    __slots__ = ()
+
+
 @dataclass(eq=False)
 class Const(Value):
     """A known Python value: str, int, float, bool, None, or a tuple/list of known values."""
 
     value: Any
+
+
+class NoneDimension(Value):
+    """Dimension(None): a dimension of a static shape that TF does not know either (a placeholder's batch).
+    Not the None object (in TF 1.x `x.shape[0] is None` is False), but its `.value` is None and a variable
+    shape holding it is not fully defined."""
 
 
 class AutoReuse(Value):
@@ -83,6 +107,7 @@ class SeqVal(Value):
 
     items: List[Value]
     is_tuple: bool = False
+    exact: bool = True  # False once grown where the analysis cannot count: its length is then unknown
 
 
 @dataclass(eq=False)
@@ -214,12 +239,21 @@ class TensorVal(Value):
     # Its None dimensions are ones TF does not know either (a placeholder's batch), not ones the analysis lost
     # (a conv layer's spatial size): only those may make "this shape has an unknown dimension" certain.
     exact: bool = False
+    exact_dims: Tuple[int, ...] = ()  # dimensions TF knows exactly as `shape` has them, when not all do
 
     def precise(self) -> bool:
         """Whether the static shape TF gives this tensor is exactly `shape`: known ints always are."""
         if self.shape is None or self.opaque:
             return False
         return self.exact or all(d is not None for d in self.shape)
+
+    def precise_dims(self) -> Tuple[int, ...]:
+        """The dimensions whose static size (None included) is TF's own: all, or those known alone."""
+        if self.shape is None or self.opaque:
+            return ()
+        if self.precise():
+            return tuple(range(len(self.shape)))
+        return tuple(sorted(set(self.exact_dims) | {i for i, d in enumerate(self.shape) if d is not None}))
 
 
 @dataclass(eq=False)
@@ -237,6 +271,12 @@ class TFObject(Value):
     kwargs: Dict[str, Value] = field(default_factory=dict)
     state: Dict[str, Any] = field(default_factory=dict)
     node: Any = None
+
+
+def is_code(value: Value) -> bool:
+    """Whether a value may be something whose call runs code (and so may create variables)."""
+    return isinstance(value, (FunctionVal, BoundMethod, ClassVal, PartialVal, InstanceVal, TFObject, TFRef,
+                              OpaqueCode, ModuleVal, LazyImport))
 
 
 def is_unknown(value: Value) -> bool:

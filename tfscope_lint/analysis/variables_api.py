@@ -11,7 +11,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import libcst as cst
 
 from tfscope_lint.analysis import global_step as gstep
-from tfscope_lint.analysis import strings
+from tfscope_lint.analysis import strings, variable_notes
 from tfscope_lint.analysis.getters import GettersMixin
 from tfscope_lint.analysis.context import Frame, Origin, RawReport
 from tfscope_lint.analysis.tfnames import constant_info, dtype_of, is_initializer_path, shape_of
@@ -46,7 +46,8 @@ class VariablesMixin(GettersMixin):
                           "unexpected keyword argument 'reuse'\"; set reuse on the enclosing variable_scope"},
                 cascade=("reuse keyword", id(frame))), "TypeError")
             kwargs = {k: v for k, v in kwargs.items() if k != "reuse"}
-        if "**unknown**" in kwargs:
+        if "**unknown**" in kwargs:  # arguments the analysis cannot read: some variable under this scope
+            self.interp.graph.unseen_code(self.interp.origin(frame.module, node), "get_variable(**kwargs)")
             return TensorVal(None, None, True)
         bound = self.bind(args, kwargs, self.VAR_ARGS)
         name = to_name(bound.get("name", Unknown("name")))
@@ -56,7 +57,9 @@ class VariablesMixin(GettersMixin):
         if "custom_getter" in bound:  # a getter of its own, not followed: it may create any name
             self.unknown_variable(origin, "get_variable")
             return TensorVal(None, None, True)
-        return self.store_variable(self.build_request(name, bound, origin), bound, node, frame)
+        made = self.store_variable(self.build_request(name, bound, origin), bound, node, frame)
+        variable_notes.note_store_flags(self.interp, made.name if isinstance(made, TensorVal) else None, bound)
+        return made
 
     def build_request(self, name: Name, bound: Dict[str, Value], origin: Origin) -> VarRequest:
         """What get_variable's arguments ask the store for, as far as they are known."""
@@ -104,6 +107,9 @@ class VariablesMixin(GettersMixin):
             shape = request.shape if isinstance(request.shape, tuple) else None
             return VarRecord(request.local_name, shape, request.dtype if isinstance(request.dtype, str) else None,
                              origin, graph.open_id(), True, created_by)
+        if request.shape is not NOT_GIVEN or request.init != "none":
+            full = request.local_name if request.absolute else names.join(graph.current.name, request.local_name)
+            self.interp.creations.add(names.render(full))
         record, errors = graph.get_variable(request, created_by)
         for error in errors:
             self.report_model_error(error, request, origin, graph)
@@ -172,17 +178,18 @@ class VariablesMixin(GettersMixin):
                                f"floating-point values only: TensorFlow raises TypeError 'Expected "
                                f"{error.detail.get('dtype')}, but got ... of type 'float'' (or a ValueError on the dtype)")
         elif error.kind == "undefined_shape":
-            code = "TFS107"
             from tfscope_lint.model.shapes import render
-            facts["kind"] = error.detail.get("problem", "none")
-            facts["shape"] = render(error.detail.get("shape"))
-            facts["problem"] = {
-                "partial": f"has a shape that is not fully defined, {facts['shape']}: a new variable needs every "
-                           f"dimension (a None placeholder dimension gives none)",
-                "initial_value": f"gets its initial value from a tensor whose static shape {facts['shape']} is not "
-                                 f"fully defined (sized by a dimension TensorFlow does not know); pass shape= and an "
-                                 f"initializer, or validate_shape=False",
-            }.get(facts["kind"], "is created with no shape and no initializer that gives one")
+            code = "TFS107"
+            shape = error.detail.get("shape")
+            facts["problem"] = ("with no shape and no initializer that gives one" if shape is None else
+                                f"with the shape {render(shape)}, which is not fully defined (TensorFlow needs every "
+                                f"dimension of a new variable), and no initializer that gives one")
+            if error.detail.get("problem") == "initial_value":
+                facts["kind"] = "initial_value"
+                facts["shape"] = render(shape)
+                facts["problem"] = (f"from an initial value whose static shape {render(shape)} is not fully defined "
+                                    f"(sized by a dimension TensorFlow does not know): pass shape= and an "
+                                    f"initializer, or validate_shape=False")
         elif error.kind == "constant_with_shape":
             code = "TFS108"
         else:
@@ -269,6 +276,10 @@ class VariablesMixin(GettersMixin):
         certainly_trainable = isinstance(trainable, Const) and trainable.value in (None, True)
         if certainly_trainable and self.interp.uncertain == 0 and not self.interp.current_frame_uncertain():
             self.interp.trainable_variables.append(full)  # for TFS110
+        variable_notes.note_tf_variable(self.interp, given or names.text("Variable"), shape,
+                                        dtype if isinstance(dtype, str) else None,
+                                        variable_notes.flag(bound.get("trainable"), True),
+                                        self.interp.origin(frame.module, node))
         if runs >= 1 and reusing(graph.current_reuse()) and not (certainly_trainable and self.interp.template_reruns):
             origin = self.interp.origin(frame.module, node)
             scope = names.render(graph.current.name) or "<root>"

@@ -214,3 +214,39 @@ FLOAT_ONLY_INITIALIZERS = frozenset({
     "he_normal", "he_uniform", "lecun_normal", "lecun_uniform",
 })
 NON_FLOAT_DTYPES = frozenset({"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64", "bool"})
+
+
+# Namespaces whose functions and classes may create variables when the model does not know them (a
+# contrib layer, a Keras layer, an unmodelled cell or optimizer): a call of one the catalogue does not cover
+# makes the names under the current scope undecided. The names below them that create nothing stay inert.
+CREATING_NAMESPACES = (
+    "tf.layers.", "slim.", "tf.keras.layers.", "tf.keras.models.", "tf.keras.Model", "tf.keras.Sequential",
+    "tf.nn.rnn_cell.", "tf.contrib.", "tf.estimator.", "tf.feature_column.", "tf.keras.applications.",
+)
+INERT_SUFFIXES = ("_regularizer", "_initializer", "Initializer", "Regularizer", "_summary", "_loss")
+INERT_NAMES = frozenset({
+    "flatten", "dropout", "Dropout", "Flatten", "max_pool2d", "avg_pool2d", "max_pool1d", "avg_pool1d",
+    "max_pooling2d", "average_pooling2d", "max_pooling1d", "average_pooling1d", "max_pooling3d",
+    "average_pooling3d", "MaxPooling2D", "AveragePooling2D", "MaxPool2D", "one_hot_encoding", "softmax",
+    "arg_scope", "add_arg_scope", "l1_regularizer", "l2_regularizer", "sum_regularizer", "apply_regularization",
+    "get_variables", "get_model_variables", "get_trainable_variables", "get_variables_to_restore",
+    "get_variables_by_name", "get_global_step", "assign_from_checkpoint_fn", "unit_norm", "repeat_elements",
+    "Input", "InputLayer", "Activation", "Reshape", "Lambda", "Concatenate", "Add", "Multiply", "Permute",
+    "RepeatVector", "ZeroPadding2D", "UpSampling2D", "Cropping2D", "GlobalAveragePooling2D", "GlobalMaxPooling2D",
+    "MaxPooling1D", "AveragePooling1D", "GlobalAveragePooling1D", "GlobalMaxPooling1D", "SpatialDropout1D",
+    "SpatialDropout2D", "LeakyReLU", "ReLU", "Softmax", "TimeDistributed",
+})
+INERT_NAMESPACES = ("slim.losses.", "slim.metrics.", "slim.learning.", "slim.evaluation.", "slim.summaries.",
+                    "tf.contrib.metrics.", "tf.contrib.losses.", "tf.contrib.training.", "tf.contrib.data.",
+                    "tf.contrib.image.", "tf.contrib.summary.", "tf.contrib.distributions.",
+                    "tf.contrib.seq2seq.sequence_loss", "tf.contrib.crf.crf_decode", "tf.contrib.tpu.",
+                    "tf.estimator.inputs.", "tf.estimator.ModeKeys", "tf.estimator.EstimatorSpec",
+                    "tf.contrib.learn.ModeKeys", "tf.contrib.util.", "tf.contrib.graph_editor.")
+
+
+def may_create_variables(path: str) -> bool:
+    """Whether an API path the catalogue does not model may create variables when called."""
+    if not path.startswith(CREATING_NAMESPACES) or path.startswith(INERT_NAMESPACES):
+        return False
+    last = path.rsplit(".", 1)[-1]
+    return not (last in INERT_NAMES or last.endswith(INERT_SUFFIXES) or last.startswith(("get_", "_")))

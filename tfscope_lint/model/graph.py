@@ -140,6 +140,9 @@ class GraphState:
         # whether the GLOBAL_STEP collection holds a variable: True, False, None when unknown
         self.global_step: Optional[bool] = False
         self.eager = False  # TF2 eager execution: the store remembers nothing and nothing raises
+        # scope prefix -> the store key standing for variables that code the analysis did not see may have
+        # created under it (see `unseen_code`)
+        self.unseen: Dict[Name, Name] = {}
 
     # -- copying and merging, for branches the analysis cannot decide -------------------
     def clone(self) -> "GraphState":
@@ -156,6 +159,7 @@ class GraphState:
         other.lineage = self.lineage
         other.global_step = self.global_step
         other.eager = self.eager
+        other.unseen = dict(self.unseen)
         return other
 
     def merge(self, a: "GraphState", b: "GraphState") -> None:
@@ -184,6 +188,7 @@ class GraphState:
         self.stack = list(a.stack)
         self.root_leak = a.root_leak or b.root_leak
         self.global_step = a.global_step if a.global_step == b.global_step else None
+        self.unseen = {**a.unseen, **{k: v for k, v in b.unseen.items() if k not in a.unseen}}
         self.generation = max(a.generation, b.generation) + 1
 
     # -- scopes ---------------------------------------------------------------------------
@@ -275,6 +280,21 @@ class GraphState:
 
     def open_id(self) -> int:
         return self.stack[-1].open_id
+
+    def unseen_code(self, origin: Any, reason: str) -> None:
+        """Code the analysis did not follow ran here (a call cut by a budget, an unknown cell, a module it
+        cannot read): it may have created variables anywhere under the current scope, so from now on every
+        name under that prefix is undecided, neither existing nor missing. Names elsewhere stay decidable."""
+        if self.eager:
+            return
+        prefix = self.current.name
+        key = self.unseen.get(prefix)
+        if key is None:
+            key = names.join(prefix, (Atom(f"created by {reason}"),))
+            self.unseen[prefix] = key
+        if key not in self.vars:
+            self.vars[key] = VarRecord(key, None, None, origin, self.open_id(), False, "unseen code", prefix)
+        self.generation += 1
 
     # -- the store ------------------------------------------------------------------------
     def lookup(self, full: Name) -> Tuple[Optional[bool], Optional[VarRecord]]:
@@ -397,5 +417,5 @@ class GraphState:
         if req.shape is None:
             return None
         if not fully_defined(req.shape):
-            return ("undefined_shape", (("problem", "partial"), ("shape", req.shape)))
+            return ("undefined_shape", (("shape", req.shape),))
         return ("ok", ())

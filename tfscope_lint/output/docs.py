@@ -65,6 +65,8 @@ def _sections(rule: Rule) -> List[tuple]:
         ("Why is this bad?", rule.explanation),
         ("Example", f"```python\n{rule.bad_example.strip()}\n```" if rule.bad_example else ""),
         ("Use instead", f"```python\n{rule.good_example.strip()}\n```" if rule.good_example else ""),
+        ("Checkpoint", "Compared with a checkpoint that holds (as `tf.train.list_variables` prints it):\n\n"
+                       f"```\n{rule.checkpoint_example.strip()}\n```" if rule.checkpoint_example else ""),
         ("How to fix", rule.hint),
         ("How variables are named", naming_markdown() if rule.code in NAMING_RULES else ""),
     ]
