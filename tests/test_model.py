@@ -1180,3 +1180,17 @@ def test_a_partly_known_shape_says_which_dims_are_missing() -> None:
     assert [(e.kind, e.detail) for e in errors] == [("undefined_shape", {"shape": (None, 8)})]
     _, errors = g.get_variable(req("w"))
     assert [(e.kind, e.detail) for e in errors] == [("undefined_shape", {})]
+
+
+def test_an_initial_value_of_a_partly_known_static_shape_is_undefined_only_when_tf_knows_it() -> None:
+    """'initial_value must have a shape specified' (checked under TF) when the tensor's None is TF's own."""
+    from dataclasses import replace
+    g = GraphState()
+    exact = replace(req("positions", init="constant", init_shape=(None, 128)), init_exact=True)
+    _, errors = g.get_variable(exact)
+    assert [(e.kind, e.detail) for e in errors] == [
+        ("undefined_shape", {"problem": "initial_value", "shape": (None, 128)})]
+    _, errors = g.get_variable(req("lost", init="constant", init_shape=(None, 128)))  # a None the analysis lost
+    assert errors == []
+    _, errors = g.get_variable(replace(req("full", init="constant", init_shape=(4, 128)), init_exact=True))
+    assert errors == []

@@ -719,6 +719,7 @@ _TF_ERRORS = {
                   "should not be provided or an instance of `tf.keras.initializers.*' and `shape` should be fully "
                   "defined.",
     "no_shape_2": "Variable {variable} did not get an initializer, so its `shape` argument must be specified.",
+    "no_shape_value": "initial_value must have a shape specified: Tensor(..., shape={shape}, ...)",
     "constant": "If initializer is a constant, do not specify shape.",
 }
 
@@ -741,6 +742,8 @@ def tf_error(code: str, tf_version: str = "1.15", **facts: object) -> Optional[s
         "TFS105": "shape", "TFS108": "constant",
         "TFS107": "no_shape_old" if version < (1, 13) else "no_shape_1" if version < (2, 0) else "no_shape_2",
     }.get(code)
+    if code == "TFS107" and facts.get("kind") == "initial_value":
+        key = "no_shape_value"
     if key is None:
         return None
     try:

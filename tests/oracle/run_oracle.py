@@ -55,6 +55,9 @@ def _install_legacy_modules() -> None:
         contrib.slim = tf_slim
         contrib.layers = tf_slim.layers if hasattr(tf_slim, "layers") else tf_slim
         contrib.framework = tf_slim
+        if not hasattr(tf_slim, "smart_cond"):  # TF 1.x's tf.contrib.framework.smart_cond
+            from tensorflow.python.framework import smart_cond as _smart_cond
+            tf_slim.smart_cond = _smart_cond.smart_cond
         sys.modules["tensorflow.contrib.slim"] = tf_slim
         sys.modules["tensorflow.contrib.layers"] = contrib.layers
         sys.modules["tensorflow.contrib.framework"] = tf_slim

@@ -66,3 +66,28 @@ class AttributeStores:
         if via is not None:
             return hit > min(set_at, via.born)
         return hit > set_at
+
+    def certainly_absent(self, owner: Value, attr: str) -> bool:
+        """Is `owner.attr` certainly unset (hasattr False)? Only for an instance of classes all known, with no
+        dynamic attribute hooks, where no store the analysis could not resolve may have set it: the lazy
+        `if not hasattr(self, '_cache')` of a cached property runs its body on the first access."""
+        if not isinstance(owner, InstanceVal) or type(owner) is not InstanceVal:
+            return False
+        cls = owner.cls
+        if attr in owner.attrs or cls.holder(attr) is not None or cls.has_unknown_base():
+            return False
+        if cls.holder("__getattr__") is not None or cls.holder("__getattribute__") is not None:
+            return False
+        chain = _classes(cls)
+        hit = max([self.unresolved.get(attr, 0), self.unresolved.get(ANY_ATTR, 0), owner.stamps.get(ANY_ATTR, 0)]
+                  + [c.stamps.get(ANY_ATTR, 0) for c in chain])
+        return hit == 0 or hit < min([owner.born] + [c.born for c in chain])
+
+
+def _classes(cls: ClassVal) -> list:
+    out = [cls]
+    for base in cls.bases:
+        if isinstance(base, ClassVal):
+            out.extend(_classes(base))
+    return out
+

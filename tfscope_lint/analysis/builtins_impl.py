@@ -5,7 +5,7 @@ from __future__ import annotations
 import operator
 from typing import Any, Dict, List, Optional
 
-from tfscope_lint.analysis import strings
+from tfscope_lint.analysis import generators, strings
 from tfscope_lint.analysis.attributes import KNOWN_NON_INSTANCES
 from tfscope_lint.analysis.values import (
     BoundMethod, BuiltinVal, ClassVal, Const, DictVal, FunctionVal, IndexAtom, InstanceVal, PartialVal, SeqVal,
@@ -237,12 +237,18 @@ def call_builtin(interp: Any, name: str, args: List[Value], kwargs: Dict[str, Va
             return Const(len(args[0].value))
         return Unknown("len")
     if name == "enumerate":
-        items = interp.iterate(args[0]) if args else None
         start = _int(args[1]) if len(args) > 1 else _int(kwargs.get("start", Const(0)))
+        lazy = generators.lazy_builtin(name, args[:1], start) if start is not None else None
+        if lazy is not None:
+            return lazy
+        items = interp.iterate(args[0]) if args else None
         if items is not None and start is not None:
             return SeqVal([SeqVal([Const(start + i), item], True) for i, item in enumerate(items)])
         return TFCall("enumerate", tuple(args))
     if name == "zip":
+        lazy = generators.lazy_builtin(name, args)
+        if lazy is not None:
+            return lazy
         lists = [interp.iterate(a) for a in args]
         if lists and all(items is not None for items in lists):
             return SeqVal([SeqVal(list(group), True) for group in zip(*lists)])  # type: ignore[misc]
@@ -297,7 +303,9 @@ def call_builtin(interp: Any, name: str, args: List[Value], kwargs: Dict[str, Va
             and isinstance(args[1].value, str):
         value = interp.get_attr(args[0], args[1].value, node)
         if name == "hasattr":
-            return Const(True) if not isinstance(value, Unknown) else Unknown("hasattr")
+            if not isinstance(value, Unknown):
+                return Const(True)
+            return Const(False) if interp.attributes.certainly_absent(args[0], args[1].value) else Unknown("hasattr")
         if isinstance(value, Unknown) and len(args) == 3:
             return Unknown("getattr default")
         return value
@@ -309,6 +317,9 @@ def call_builtin(interp: Any, name: str, args: List[Value], kwargs: Dict[str, Va
         elif not isinstance(args[0], KNOWN_NON_INSTANCES):
             interp.attributes.store_unknown_name(None)
         return Const(None)
+    if name == "vars" and args and isinstance(args[0], (InstanceVal, ClassVal)):
+        interp.attributes.store_unknown_name(args[0])  # vars(self).update(...) may set any attribute
+        return Unknown("vars")
     if name == "type" and len(args) == 1 and isinstance(args[0], InstanceVal):
         return args[0].cls
     if name == "super":
@@ -322,6 +333,11 @@ def call_builtin(interp: Any, name: str, args: List[Value], kwargs: Dict[str, Va
         if isinstance(args[0], (FunctionVal, BoundMethod, PartialVal, ClassVal, BuiltinVal)):
             return Const(True)
         return Unknown("callable")
+    if name == "next" and args and generators.is_lazy(args[0]):
+        return generators.started(interp, args[0])
+    if name in ("map", "filter") and len(args) == 2 and generators.is_lazy(args[1]):
+        generators.consume(interp, args[1], quiet=True)  # the function runs between the generator's items
+        return Unknown(name)
     if name in ("map", "filter") and len(args) == 2:
         items = interp.iterate(args[1])
         if items is not None and name == "map" and len(items) <= 64:
@@ -362,30 +378,74 @@ def _subclass(cls: ClassVal, target: ClassVal) -> bool:
 
 
 def _super(interp: Any, args: List[Value], frame: Any) -> Value:
-    """super() inside a method: the next class in the (single-inheritance) chain, bound to self."""
+    """super() / super(Cls, self): the class after Cls in the instance's MRO, bound to self.
+
+    Zero-argument super() finds Cls as the class whose body defines the running method (by node, so a
+    base's __init__ reached through super() does not find the subclass's again).
+    """
     if frame is None:
         return Unknown("super")
-    self_value = frame.vars.get("self") if not args else (args[1] if len(args) > 1 else None)
-    if not isinstance(self_value, InstanceVal):
+    if args:
+        start = args[0] if isinstance(args[0], ClassVal) else None
+        self_value = args[1] if len(args) > 1 else None
+    else:
+        self_value = frame.vars.get("self")
+        running = interp.call_stack[-1][1] if interp.call_stack else None
+        start = _defining_class(self_value.cls, running) if isinstance(self_value, InstanceVal) else None
+    if isinstance(self_value, _SuperProxy):
+        self_value = self_value.instance
+    if not isinstance(self_value, InstanceVal) or start is None:
         return Unknown("super")
-    owner = _defining_class(self_value.cls, frame.name)
-    if owner is None:
+    order = _mro(self_value.cls)
+    if order is None or start not in order:
         return Unknown("super")
-    for base in owner.bases:
-        if isinstance(base, ClassVal):
-            return _SuperProxy(base, self_value)
+    after = order[order.index(start) + 1:]
+    if after and isinstance(after[0], ClassVal):
+        return _SuperProxy(after[0], self_value)
     return Unknown("super")
 
 
-def _defining_class(cls: ClassVal, method: str) -> Optional[ClassVal]:
-    if method in cls.attrs:
-        return cls
-    for base in cls.bases:
-        if isinstance(base, ClassVal):
-            found = _defining_class(base, method)
-            if found is not None:
-                return found
+def _defining_class(cls: ClassVal, node: Any) -> Optional[ClassVal]:
+    """The class in cls's chain whose body defines the function `node`."""
+    order = _mro(cls) or [cls]
+    for klass in order:
+        if isinstance(klass, ClassVal) and any(isinstance(v, FunctionVal) and v.node is node
+                                               for v in klass.attrs.values()):
+            return klass
     return None
+
+
+def _mro(cls: ClassVal) -> Optional[List[Value]]:
+    """C3 linearisation over the known classes; a base that is not a project class ends the known part (None
+    when the bases cannot be linearised)."""
+    def merge(seqs: List[List[Value]]) -> Optional[List[Value]]:
+        out: List[Value] = []
+        seqs = [list(s) for s in seqs if s]
+        while seqs:
+            for seq in seqs:
+                head = seq[0]
+                if not any(head in other[1:] for other in seqs):
+                    break
+            else:
+                return None
+            out.append(head)
+            seqs = [[c for c in s if c is not head] for s in seqs]
+            seqs = [s for s in seqs if s]
+        return out
+
+    def linear(klass: Value, depth: int) -> Optional[List[Value]]:
+        if not isinstance(klass, ClassVal):
+            return [klass]
+        if depth > 20:
+            return None
+        parents = [b for b in klass.bases if not (isinstance(b, BuiltinVal) and b.name == "object")]
+        lins = [linear(b, depth + 1) for b in parents]
+        if any(lin is None for lin in lins):
+            return None
+        rest = merge([lin for lin in lins if lin] + [list(parents)])  # type: ignore[misc]
+        return None if rest is None else [klass] + rest
+
+    return linear(cls, 0)
 
 
 class _SuperProxy(InstanceVal):

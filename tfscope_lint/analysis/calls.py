@@ -9,7 +9,7 @@ from typing import Any, Dict, List, Optional
 
 import libcst as cst
 
-from tfscope_lint.analysis import builtins_impl, strings
+from tfscope_lint.analysis import builtins_impl, generators, pylib, strings
 from tfscope_lint.analysis.context import Frame, Site
 from tfscope_lint.analysis.signals import BreakSignal, ContinueSignal, ReturnSignal
 from tfscope_lint.analysis.values import (
@@ -63,6 +63,8 @@ class CallsMixin:
                     return TFCall("as_default", (func.self_value,), {}, node)
                 if kind == "cm" and isinstance(func.self_value, TFCall):
                     return self.manual_context(method, func.self_value, node, frame)
+                if kind == "record" and isinstance(func.self_value, TFObject):
+                    return pylib.call_method(method, func.self_value, args, kwargs)
                 if kind in ("argparser", "flags") and isinstance(func.self_value, TFObject):
                     return self.tf.programs.call_method(method, func.self_value, args, kwargs)
                 if kind in ("optimizer", "ema") and isinstance(func.self_value, TFObject):
@@ -140,9 +142,11 @@ class CallsMixin:
         if active >= 2:
             return self.unseen_call(node, f"a recursive call of {func.name}")
         if not isinstance(func.node, cst.Lambda) and self.is_generator(func):
-            # its body runs as it is iterated, where the analysis does not follow it
-            self.unseen_call(node, f"the generator {func.name}")
-            return Unknown("generator")
+            if self.starting_generator is not func.node:
+                # a generator object: its body runs when it is consumed (generators.consume)
+                return generators.GeneratorVal(func, args, kwargs, node,
+                                               self.frames[-1].module if self.frames else func.module)
+            self.starting_generator = None
         local_vars = self.bind_arguments(func, args, kwargs)
         callee = Frame(func.module, func.closure, func.name, local_vars)
         if node is not None and self.frames:

@@ -10,7 +10,7 @@ from typing import Any, Dict, List, Optional, Sequence
 
 import libcst as cst
 
-from tfscope_lint.analysis import builtins_impl, strings
+from tfscope_lint.analysis import builtins_impl, generators, strings
 from tfscope_lint.analysis.context import Frame
 from tfscope_lint.analysis.signals import MAX_UNROLL
 from tfscope_lint.analysis.values import (
@@ -123,6 +123,9 @@ class ExpressionsMixin:
             return OpaqueCode(f"{owner.reason}.{attr}" if len(owner.reason) < 80 else owner.reason)
         if isinstance(owner, InstanceVal):
             stores = self.attributes
+            if attr == "__dict__":  # `self.__dict__.update(kwargs)`: any attribute may be set through it
+                stores.store_unknown_name(getattr(owner, "instance", owner))
+                return Unknown("instance dict")
             if attr in owner.attrs:
                 own = owner.attrs[attr]
                 return self.maybe_set_elsewhere(attr, own) if stores.stale(owner, attr, own) else own
@@ -131,13 +134,28 @@ class ExpressionsMixin:
             if holder is not None and stores.stale(holder, attr, found, via=owner):
                 return self.maybe_set_elsewhere(attr, found)
             if isinstance(found, FunctionVal):
+                # super().m: looked up from the base, but bound to the real instance, so that what m calls
+                # on self finds the subclass's overrides (a base's build() calling an overridden method)
+                bound_to = getattr(owner, "instance", owner)
                 if found.is_method_kind == "staticmethod":
                     return found
                 if found.is_method_kind == "classmethod":
-                    return BoundMethod(found, owner.cls)
+                    return BoundMethod(found, bound_to.cls)
                 if found.is_method_kind == "property":
-                    return self.call_value(found, [owner], {}, node, None)
-                return BoundMethod(found, owner)
+                    return self.call_value(found, [bound_to], {}, node, None)
+                if found.is_method_kind == "cached_property":  # computed once, then kept in the instance's dict
+                    value = self.call_value(found, [bound_to], {}, node, None)
+                    self.attributes.store(bound_to, attr, value)
+                    return value
+                return BoundMethod(found, bound_to)
+            if isinstance(found, InstanceVal) and found.cls.lookup("__get__") is not None:
+                # a descriptor object of the project (a class-based lazy_property): its __get__ runs on each read
+                # the instance's own dict does not answer; one with __set__ as well would win over that dict
+                if found.cls.lookup("__set__") is not None or found.cls.has_unknown_base():
+                    return Unknown(f"descriptor {attr}")
+                getter = self.get_attr(found, "__get__", node)
+                bound_to = getattr(owner, "instance", owner)
+                return self.call_value(getter, [bound_to, bound_to.cls], {}, node, None)
             if found is not None:
                 return found
             if attr == "__class__":
@@ -318,7 +336,12 @@ class ExpressionsMixin:
         return Unknown("set")
 
     def expr_DictComp(self, node: cst.DictComp, frame: Frame) -> Value:
-        self.comprehension(node, frame)
+        built = self.comprehension(node, frame)
+        if isinstance(built, SeqVal) and all(isinstance(pair.items[0], Const) for pair in built.items):
+            try:
+                return DictVal({pair.items[0].value: pair.items[1] for pair in built.items})
+            except TypeError:  # an unhashable key: Python raises, the analysis stays unknown
+                pass
         return Unknown("dict comprehension")
 
     def comprehension(self, node: Any, frame: Frame) -> Value:
@@ -338,7 +361,24 @@ class ExpressionsMixin:
 
     def _comp_level(self, node: Any, comp: cst.CompFor, frame: Frame, results: List[Value]) -> bool:
         iterable = self.eval(comp.iter, frame)
-        items = self.iterate(iterable)
+        quiet = False
+        if generators.is_lazy(iterable):
+            parts = [node.key, node.value] if isinstance(node, cst.DictComp) else [node.elt]
+            parts += [cond.test for cond in comp.ifs] + ([comp.inner_for_in] if comp.inner_for_in else [])
+            quiet = not generators.harmless_between_items(iterable, [comp.target], parts)
+            items = generators.consume(self, iterable, quiet)
+        else:
+            items = self.iterate(iterable)
+        if quiet:  # the element's calls run between the generator's items: nothing here is certain
+            self.uncertain += 1
+        try:
+            return self._comp_items(node, comp, frame, results, items)
+        finally:
+            if quiet:
+                self.uncertain -= 1
+
+    def _comp_items(self, node: Any, comp: cst.CompFor, frame: Frame, results: List[Value],
+                    items: Optional[List[Value]]) -> bool:
         known = items is not None and len(items) <= MAX_UNROLL
         if not known:
             items = [Unknown("element"), Unknown("element")]
@@ -360,8 +400,8 @@ class ExpressionsMixin:
             if comp.inner_for_in is not None:
                 known = self._comp_level(node, comp.inner_for_in, frame, results) and known
             elif isinstance(node, cst.DictComp):
-                self.eval(node.key, frame)
-                self.eval(node.value, frame)
+                key = self.eval(node.key, frame)
+                results.append(SeqVal([key, self.eval(node.value, frame)], True))
             else:
                 results.append(self.eval(node.elt, frame))
         return known
@@ -370,6 +410,10 @@ class ExpressionsMixin:
         return Unknown("await")
 
     def expr_Yield(self, node: cst.Yield, frame: Frame) -> Value:
+        if isinstance(node.value, cst.From):
+            generators.record(self, self.iterate(self.eval(node.value.item, frame)))
+        else:
+            generators.record(self, [self.eval(node.value, frame)])
         return Unknown("yield")
 
     def expr_StarredElement(self, node: cst.StarredElement, frame: Frame) -> Value:

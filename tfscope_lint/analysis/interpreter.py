@@ -69,6 +69,9 @@ class Interpreter(StatementsMixin, ExpressionsMixin, CallsMixin):
         self.cascades: Dict[tuple, RawReport] = {}
         self.manual_exits: Dict[int, list] = {}
         self.attributes = AttributeStores()
+        self.yield_sinks: List[Any] = []  # generators.Sink of the generator bodies running, innermost last
+        self.starting_generator: Any = None  # the generator function whose body call_function is to run
+        self.unknown_loops = 0  # loops over what the analysis cannot enumerate, running now
         self.tf = TFApi(self)
 
     # ------------------------------------------------------------------ reporting
@@ -127,7 +130,7 @@ class Interpreter(StatementsMixin, ExpressionsMixin, CallsMixin):
         params = func.node.params
         positional = list(params.posonly_params) + list(params.params)
         for i, _ in enumerate(positional):
-            if i == 0 and owner is not None and func.is_method_kind in ("function", "property"):
+            if i == 0 and owner is not None and func.is_method_kind in ("function", "property", "cached_property"):
                 args.append(InstanceVal(owner, {}))
             elif i == 0 and owner is not None and func.is_method_kind == "classmethod":
                 args.append(owner)

@@ -15,7 +15,7 @@ from tfscope_lint.model import catalogue
 from tfscope_lint.model.catalogue import CellSpec, LayerSpec
 from tfscope_lint.analysis import global_step as gstep
 from tfscope_lint.analysis import templates
-from tfscope_lint.analysis import slots, variable_notes
+from tfscope_lint.analysis import slim_nets, slots, variable_notes
 from tfscope_lint.analysis.context import Origin, RawReport
 from tfscope_lint.analysis.getters import library_arguments
 from tfscope_lint.analysis.values import (
@@ -88,6 +88,8 @@ class Libraries:
             return TFObject("ema", path, tuple(args), dict(kwargs), node=node)
         if path == "tf.make_template":
             return self.make_template(args, kwargs, node, frame)
+        if slim_nets.handles(path):
+            return slim_nets.call(self, path, args, kwargs, node, frame)
         return None
 
     def object_attribute(self, obj: TFObject, attr: str, node: Any) -> Value:
@@ -288,6 +290,9 @@ class Libraries:
                 out = TensorVal(None if out_dim is None else (None, out_dim), dtype)
                 self.call_slim(catalogue.SLIM_LAYERS[normalizer.path], [out], self.with_arg_scope(
                     normalizer.path, extra), node, frame)
+            elif _given(normalizer):
+                # a normalizer the analysis does not follow may create variables of its own in this layer's scope
+                slim_nets.mark_unknown_variables(self.interp, origin, "variables of the layer's normalizer")
         finally:
             on_exit()
         shape = None

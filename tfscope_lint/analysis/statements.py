@@ -11,7 +11,7 @@ from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
-from tfscope_lint.analysis import strings
+from tfscope_lint.analysis import generators, strings
 from tfscope_lint.analysis.context import Frame, Site
 from tfscope_lint.analysis.signals import (
     EXCEPTION_FAMILY, MAX_UNROLL, BreakSignal, BudgetExceeded, ContinueSignal, RaiseSignal, ReturnSignal,
@@ -137,13 +137,14 @@ class StatementsMixin:
             handled = self.tf.decorate(deco, value)
             if handled is not None:
                 return handled
-        if isinstance(deco, FunctionVal):
-            result = self.call_value(deco, [value], {}, deco_node, frame)
-            return result
+        if isinstance(deco, (FunctionVal, BoundMethod, ClassVal)) or (
+                isinstance(deco, InstanceVal) and deco.cls.lookup("__call__") is not None):
+            # a project decorator: a function, a decorator object's __call__, or a class wrapping the function
+            return self.call_value(deco, [value], {}, deco_node, frame)
         name = strings.dotted_name(deco_node)
         if name and name.split(".")[-1] in ("wraps", "abstractmethod", "overload", "cached_property", "override"):
             if name.split(".")[-1] == "cached_property":
-                func.is_method_kind = "property"
+                func.is_method_kind = "cached_property"
             return value
         return OpaqueCode(f"{func.name} behind a decorator")
 
@@ -294,7 +295,13 @@ class StatementsMixin:
 
     def stmt_For(self, node: cst.For, frame: Frame) -> None:
         iterable = self.eval(node.iter, frame)
-        items = self.iterate(iterable)
+        if generators.is_lazy(iterable):
+            # the body runs between the generator's items: certain only when it cannot change what they see
+            quiet = not generators.harmless_between_items(iterable, [node.target], [node.body])
+            items = generators.consume(self, iterable, quiet)
+            iterable = Unknown("generator") if items is None else iterable  # its items: how many is not known
+        else:
+            items = self.iterate(iterable)
         broke = False
         if items is not None and len(items) <= MAX_UNROLL:
             for item in items:
@@ -357,6 +364,8 @@ class StatementsMixin:
                 continue
 
     def iterate(self, value: Value) -> Optional[List[Value]]:
+        if generators.is_lazy(value):
+            return generators.consume(self, value)
         if isinstance(value, SeqVal):
             return list(value.items)
         if isinstance(value, DictVal):

@@ -40,6 +40,9 @@ class TensorOpsMixin:
     def filled(self, args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Any) -> Value:
         bound = self.bind(args, kwargs, ("shape",))
         given = bound.get("shape", Const(None))
+        if isinstance(given, SeqVal) and any(isinstance(d, RuntimeDim) for d in given.items):
+            # tf.shape(x)[i] of a dimension TF does not know: the result's static dimension is unknown (None)
+            given = SeqVal([Const(None) if isinstance(d, RuntimeDim) else d for d in given.items], given.is_tuple)
         from_shape = isinstance(given, TFObject) and given.kind == "shape"
         shape = given.state.get("shape") if from_shape else shape_of(given)  # type: ignore[union-attr]
         exact = given.state.get("exact", False) if from_shape else True  # type: ignore[union-attr]

@@ -12,6 +12,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 import libcst as cst
 
 from tfscope_lint.analysis.context import Frame, Origin
+from tfscope_lint.analysis import control_flow, pylib
 from tfscope_lint.analysis.numpy_arrays import numpy_array
 from tfscope_lint.analysis.scopes_api import ScopesMixin
 from tfscope_lint.analysis.signals import RaiseSignal
@@ -20,8 +21,8 @@ from tfscope_lint.analysis.tfnames import (
     DTYPES, canonical, constant_info, dtype_of, is_initializer_path, module_ref, shape_of,
 )
 from tfscope_lint.analysis.values import (
-    AUTO_REUSE, BoundMethod, BuiltinVal, ClassVal, Const, FunctionVal, GraphVal, InstanceVal, NoneDimension, OpaqueCode,
-    PartialVal, RuntimeDim, ScopeVal, SeqVal, TFObject, TFRef, TensorVal, Unknown, Value, str_value,
+    AUTO_REUSE, BoundMethod, BuiltinVal, ClassVal, Const, GraphVal, InstanceVal, NoneDimension, OpaqueCode,
+    RuntimeDim, ScopeVal, SeqVal, TFObject, TFRef, TensorVal, Unknown, Value, str_value,
 )
 from tfscope_lint.analysis import variable_notes
 from tfscope_lint.analysis.variables_api import VariablesMixin
@@ -105,6 +106,8 @@ class TFApi(ScopesMixin, VariablesMixin, TensorOpsMixin):
             "tf.image.resize_nearest_neighbor": self.resize,
             "tf.image.resize_bicubic": self.resize,
             "tf.image.resize": self.resize,
+            "tf.dimension_value": self.dimension_value,
+            "tf.compat.dimension_value": self.dimension_value,
             "tf.disable_v2_behavior": self.graph_mode,
             "tf.disable_eager_execution": self.graph_mode,
             "tf.enable_eager_execution": self.eager_mode,
@@ -174,6 +177,9 @@ class TFApi(ScopesMixin, VariablesMixin, TensorOpsMixin):
             special = self.programs.object_attribute(owner, attr)
             if special is not None:
                 return special
+            if owner.kind == "record":
+                attrs = owner.state["attrs"]
+                return attrs[attr] if attr in attrs else pylib.attribute(owner, attr)
             return self.libraries.object_attribute(owner, attr, node)
         return Unknown("attribute")
 
@@ -185,6 +191,14 @@ class TFApi(ScopesMixin, VariablesMixin, TensorOpsMixin):
         if attr == "ndims":
             return Const(len(shape)) if shape is not None else Unknown("ndims")
         return Unknown("shape attribute")
+
+    @staticmethod
+    def dimension_value(args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Any) -> Value:
+        """tf.compat.dimension_value(x.shape[i]): the int, or None for a dimension TF does not know."""
+        dim = args[0] if args else kwargs.get("dimension")
+        if isinstance(dim, NoneDimension):  # x.shape[i] that TF does not know either
+            return Const(None)
+        return dim if isinstance(dim, Const) and isinstance(dim.value, int) else Unknown("dimension")
 
     @staticmethod
     def shape_as_list(owner: TFObject) -> Value:
@@ -225,12 +239,17 @@ class TFApi(ScopesMixin, VariablesMixin, TensorOpsMixin):
         handler = self.handlers.get(path)
         if handler is not None:
             return handler(args, kwargs, node, frame)
+        flow = control_flow.HANDLERS.get(path)
+        if flow is not None:
+            return flow(control_flow.CallContext(self.interp, args, kwargs, node, frame))
         handled = self.libraries.call(path, args, kwargs, node, frame)
         if handled is None:
             handled = self.programs.call(path, args, kwargs, node, frame)
         if handled is not None:
             return handled
         last = path.rsplit(".", 1)[-1]
+        if pylib.handles(path):
+            return pylib.call(self.interp, path, args, kwargs)
         if path in ("re.sub", "re.escape"):
             return self.regex(path, args, kwargs)
         if path.startswith("re."):
@@ -258,8 +277,6 @@ class TFApi(ScopesMixin, VariablesMixin, TensorOpsMixin):
             return self.interp.make_partial(args, kwargs)
         if last in DTYPES:
             return TensorVal(None, last)
-        if path in ("tf.cond", "tf.while_loop", "tf.map_fn", "tf.scan", "tf.case", "tf.foldl", "tf.foldr"):
-            return self.call_callbacks(path, args, kwargs, node, frame)
         if catalogue.may_create_variables(path):
             reason = f"{path}, which the analysis does not model"
             if last[:1].isupper():
@@ -297,20 +314,14 @@ class TFApi(ScopesMixin, VariablesMixin, TensorOpsMixin):
             pass
         return Unknown("regular expression")
 
-    def call_callbacks(self, path: str, args: List[Value], kwargs: Dict[str, Value], node: Any,
-                       frame: Optional[Frame]) -> Value:
-        """In graph mode tf.cond builds both branches, and while_loop, map_fn and scan trace their body once."""
-        fns = [a for a in list(args) + list(kwargs.values()) if isinstance(a, (FunctionVal, PartialVal, BoundMethod))]
-        for fn in fns:
-            params = getattr(getattr(fn, "node", None), "params", None)
-            count = len(params.params) if params is not None else 0
-            self.interp.call_value(fn, [TensorVal(opaque=True)] * count, {}, node, frame)
-        return TensorVal(opaque=True)
-
     def call_object(self, obj: TFObject, args: List[Value], kwargs: Dict[str, Value], node: Any,
                     frame: Optional[Frame]) -> Value:
         if obj.kind == "true_getter" and frame is not None:
             return self.call_true_getter(obj, args, kwargs, node, frame)
+        if obj.kind == "record_class":
+            return pylib.instantiate(obj, args, kwargs)
+        if obj.kind in ("record", "namespace"):
+            return Unknown("call of a record")
         return self.libraries.call_object(obj, args, kwargs, node, frame)
 
     def decorate(self, deco: TFRef, value: Value) -> Optional[Value]:

@@ -101,7 +101,7 @@ def canonical(path: str) -> str:
 def module_ref(dotted: str) -> Optional[TFRef]:
     """A TFRef for an imported module path of TF or slim, else None."""
     head = dotted.split(".")[0]
-    if head in ("tensorflow", "tf_slim", "numpy", "functools", "absl", "argparse", "re"):
+    if head in ("tensorflow", "tf_slim", "numpy", "functools", "absl", "argparse", "re", "itertools", "collections"):
         return TFRef(canonical(dotted))
     return None
 

@@ -122,7 +122,7 @@ class FunctionVal(Value):
     closure: Any  # Frame where it was defined
     defaults: Dict[str, Value]
     name: str
-    is_method_kind: str = "function"  # "function", "staticmethod", "classmethod", "property"
+    is_method_kind: str = "function"  # "function", "staticmethod", "classmethod", "property", "cached_property"
     arg_scope_ok: bool = False
 
 

@@ -72,7 +72,11 @@ class VariablesMixin(GettersMixin):
             init = "callable" if shape is not NOT_GIVEN else "unknown"
         if "partitioner" in bound:
             init = "unknown" if init == "none" else init
-        return VarRequest(name, shape, dtype, init, init_shape, init_dtype, origin)
+        initial = bound.get("initializer")
+        validate = bound.get("validate_shape", Const(True))  # validate_shape=False takes any initial value
+        exact = isinstance(initial, TensorVal) and initial.precise() and isinstance(validate, Const) \
+            and validate.value is True
+        return VarRequest(name, shape, dtype, init, init_shape, init_dtype, origin, init_exact=exact)
 
     def initializer_kind(self, value: Optional[Value]) -> Tuple[str, Shape, Optional[str]]:
         if value is None or (isinstance(value, Const) and value.value is None):
@@ -184,6 +188,12 @@ class VariablesMixin(GettersMixin):
             facts["problem"] = ("with no shape and no initializer that gives one" if shape is None else
                                 f"with the shape {render(shape)}, which is not fully defined (TensorFlow needs every "
                                 f"dimension of a new variable), and no initializer that gives one")
+            if error.detail.get("problem") == "initial_value":
+                facts["kind"] = "initial_value"
+                facts["shape"] = render(shape)
+                facts["problem"] = (f"from an initial value whose static shape {render(shape)} is not fully defined "
+                                    f"(sized by a dimension TensorFlow does not know): pass shape= and an "
+                                    f"initializer, or validate_shape=False")
         elif error.kind == "constant_with_shape":
             code = "TFS108"
         else:

@@ -99,6 +99,7 @@ class VarRequest:
     context_open: Optional[int] = None  # for a library's variables: the opening of the scope around the library's own
     absolute: bool = False  # the name is already full (a custom getter passed it on)
     reuse: Optional[Reuse] = None  # reuse passed to the store by a custom getter, instead of the scope's
+    init_exact: bool = False  # a constant initializer's init_shape is TF's own static shape (its Nones are TF's)
 
 
 class _Sentinel:
@@ -405,6 +406,10 @@ class GraphState:
         # A new variable.
         if req.init == "unknown" or req.shape is UNKNOWN or req.shape is MAYBE_GIVEN:
             return None
+        if req.init == "constant" and req.init_exact and req.shape is NOT_GIVEN and isinstance(req.init_shape, tuple) \
+                and not fully_defined(req.init_shape):
+            return ("undefined_shape", (("problem", "initial_value"), ("shape", req.init_shape)))  # "initial_value must
+            # have a shape specified"
         if req.init in ("constant", "lambda", "layer"):
             return ("ok", ())  # a layer's unknown dimensions are ones TF knows from its input
         if req.shape is NOT_GIVEN:
