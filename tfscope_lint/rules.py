@@ -686,6 +686,7 @@ RELATED = {
     "reuse_on": "reuse was switched on here",
     "reuse_leak": "reuse_variables() on the root scope here makes every later get_variable in this graph fetch-only",
     "call": "called from here",
+    "in_map_fn": "the call that fails, inside the function tf.map_fn runs",
     "existing": "'{existing}' was created here",
     "followers": "; {count} more variable{plural} the same way right after it",
     "setting": " (only with {setting}: the code that fails runs when that setting is flipped from its default)",

@@ -152,9 +152,18 @@ def while_loop(ctx: CallContext) -> Value:
 
 
 def map_fn(ctx: CallContext) -> Value:
+    """map_fn converts its function with AutoGraph and calls the converted copy: TensorFlow's traceback of
+    an error inside it ends at the map_fn call (checked under TF), so that is where it is reported, with
+    the failing line inside the function as a related location."""
     fn = ctx.arg(0, "fn")
     elems = ctx.arg(1, "elems")
+    before = len(ctx.interp.reports)
     ctx.call(fn, [_element(elems)])
+    if ctx.frame is not None and ctx.node is not None:
+        at_call = ctx.interp.origin(ctx.frame.module, ctx.node)
+        for report in ctx.interp.reports[before:]:
+            report.related.insert(0, ("in_map_fn", report.origin, {}))
+            report.origin = at_call
     return _opaque()
 
 

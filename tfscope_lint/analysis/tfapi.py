@@ -83,6 +83,8 @@ class TFApi(ScopesMixin, VariablesMixin, TensorOpsMixin):
             "tf.Graph": self.new_graph,
             "tf.get_default_graph": lambda *a: GraphVal(self.interp.graph),
             "tf.placeholder": self.placeholder,
+            "tf.as_dtype": self.as_dtype,
+            "tf.dtypes.as_dtype": self.as_dtype,
             "tf.constant": self.constant,
             "tf.convert_to_tensor": self.constant,
             "tf.zeros": self.filled,
@@ -297,6 +299,16 @@ class TFApi(ScopesMixin, VariablesMixin, TensorOpsMixin):
                       if ok)
         return TensorVal((tensor.shape[0],) + (None,) * (rank - 2) + (kernel.shape[-1],), tensor.dtype,
                          exact_dims=exact)
+
+    @staticmethod
+    def as_dtype(args: List[Value], kwargs: Dict[str, Value], node: Any, frame: Any) -> Value:
+        """tf.as_dtype("float16") (a dtype named by a setting): the dtype itself."""
+        value = args[0] if args else kwargs.get("type_value")
+        if isinstance(value, Const) and isinstance(value.value, str) and value.value in DTYPES:
+            return TFRef("tf." + value.value)
+        if isinstance(value, TFRef) and value.path.rsplit(".", 1)[-1] in DTYPES:
+            return value
+        return Unknown("dtype")
 
     @staticmethod
     def regex(path: str, args: List[Value], kwargs: Dict[str, Value]) -> Value:
