@@ -107,7 +107,7 @@ def _store_variable(graph: GraphState, rec: VarRecord, flags: Dict[Any, Tuple[Op
             slot_of = names.render(primary.name)
             shape = shape if shape is not None else primary.shape
             dtype = dtype or primary.dtype
-    elif rec.created_by in ("layer", "slim") and names.render(names.last_component(rec.name)) in \
+    elif rec.created_by in ("layer", "slim", "slim_net") and names.render(names.last_component(rec.name)) in \
             UNTRAINED_LAYER_VARIABLES:
         trainable = False
     certain = rec.certain and names.is_known(rec.name) and is_global is True

@@ -80,6 +80,15 @@ def _reset_flags() -> None:
         pass
 
 
+def _message(exc: BaseException) -> str:
+    """The error's first line; for one AutoGraph re-raises from a converted function (tf.map_fn's), whose
+    first line is 'in user code:', the original error's line, which comes last."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    if lines and lines[0] == "in user code:":
+        return lines[-1].split(": ", 1)[-1] if lines[-1].startswith(type(exc).__name__) else lines[-1]
+    return lines[0] if lines else ""
+
+
 def run_one(target: Path) -> dict:
     """Run the entry as a script, with `# oracle: argv ARGS` as its command line; with `# oracle: call EXPR`
     lines, run it as a module instead (its main guard does not run) and then each EXPR on a fresh graph, in
@@ -108,7 +117,7 @@ def run_one(target: Path) -> dict:
         report.update(
             built=False,
             error_type=type(exc).__name__,
-            message=str(exc).split("\n")[0],
+            message=_message(exc),
             frames=[
                 {"path": os.path.relpath(f.filename, project_dir if target.is_dir() else entry.parent), "line": f.lineno}
                 for f in frames

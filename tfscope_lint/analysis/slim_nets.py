@@ -101,7 +101,7 @@ def call(libs: Any, path: str, args: List[Value], kwargs: Dict[str, Value], node
         if "reuse" in injected or "scope" in injected:
             pass  # an arg_scope reaches into the net's layers: which scopes they reuse is not known
         else:
-            libs.create_in_scope(spec.first, _first_shape(spec, bound), None, origin, frame, "slim")
+            libs.create_in_scope(spec.first, _first_shape(spec, bound), None, origin, frame, "slim_net")
         mark_unknown_variables(interp, origin, f"variables of {path.rsplit('.', 1)[-1]}")
     finally:
         on_exit()

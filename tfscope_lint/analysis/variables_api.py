@@ -135,7 +135,7 @@ class VariablesMixin(GettersMixin):
             current_open = request.context_open if request.context_open is not None else graph.open_id()
             rebuilt = (existing is not None and isinstance(existing.origin, Origin)
                        and existing.scope == graph.current.name and existing.open_id != current_open
-                       and (existing.created_by == "rnn"
+                       and (existing.created_by in ("rnn", "slim_net")  # the same builder, called again
                             or _same_text(existing.origin, origin)))
             if same_site or fetch or rebuilt:
                 code = "TFS102"
