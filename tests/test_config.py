@@ -103,6 +103,10 @@ def test_explicit_config_file(tmp_path: Path) -> None:
     ('output-format = "xml"\n', "'xml'"),
     ('tf-version = 1.15\n', "'tf-version'"),
     ('tf-version = "1.99"\n', "'1.99'"),
+    ('docs-url = "docs/rules"\n', "'docs-url'"),
+    ('docs-url = "ftp://example.com/rules"\n', "'ftp://example.com/rules'"),
+    ('docs-url = "https://"\n', "'docs-url'"),
+    ('docs-url = ["https://example.com"]\n', "'docs-url'"),
 ])
 def test_bad_configuration_exits_two_naming_it(tmp_path: Path, config: str, named: str) -> None:
     project(tmp_path, config)
@@ -146,6 +150,18 @@ def test_tf_version_is_validated_and_kept(tmp_path: Path) -> None:
         load_settings([str(tmp_path)], overrides={"tf-version": "one"})
     result = cli(["check", "--tf-version", "0.9", str(tmp_path)])
     assert result.exit_code == 2 and "'0.9'" in result.stderr
+
+
+def test_docs_url_is_validated_and_kept(tmp_path: Path) -> None:
+    assert load_settings([str(tmp_path)]).docs_url is None
+    url = "https://example.com/tfscope-lint/docs/rules/"
+    assert load_settings([str(tmp_path)], overrides={"docs-url": url}).docs_url == url
+    for bad in ("example.com/rules", "https://exa mple.com/rules", "https://example.com/rules?page=1",
+                "https://example.com/règles"):
+        with pytest.raises(ConfigError, match="docs-url"):
+            load_settings([str(tmp_path)], overrides={"docs-url": bad})
+    result = cli(["check", "--docs-url", "file:///srv/docs/rules", str(tmp_path)])
+    assert result.exit_code == 2 and "'file:///srv/docs/rules'" in result.stderr and "command-line" in result.stderr
 
 
 def test_exclude_from_the_file(tmp_path: Path) -> None:

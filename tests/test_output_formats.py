@@ -27,6 +27,7 @@ SOURCE = (
     "x = 1  # fake: TFS201\n"
 )
 pytestmark = pytest.mark.usefixtures("fake_analysis")
+ABSOLUTE_URI = re.compile(r"^https?://[A-Za-z0-9.-]+(:\d+)?/[!-~]*$")  # RFC 3986 absolute-URI, http(s) only
 
 
 def check(tmp_path: Path, fmt: str, source: str = SOURCE) -> tuple:
@@ -44,6 +45,29 @@ class TestSarif:
         log = json.loads(result.stdout)
         schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
         jsonschema.Draft4Validator(schema).validate(log)
+
+    def test_help_uri_per_rule_with_docs_url(self, tmp_path: Path) -> None:
+        path = write(tmp_path, "model.py", SOURCE)
+        base = "https://github.com/OWNER/tfscope-lint/blob/0123abc/docs/rules"
+        for given in (base, base + "/"):
+            result = cli(["check", "--output-format", "sarif", "--docs-url", given, str(path)])
+            assert result.exit_code == 1, result.stderr
+            log = json.loads(result.stdout)
+            rules = log["runs"][0]["tool"]["driver"]["rules"]
+            assert [r["helpUri"] for r in rules] == [f"{base}/{code}.md" for code in RULES]
+            if SARIF_SCHEMA.is_file():
+                schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
+                jsonschema.Draft4Validator(schema).validate(log)
+        # the schema's `format: uri` is not checked by jsonschema without rfc3987: check absoluteness here
+        assert all(ABSOLUTE_URI.match(r["helpUri"]) for r in rules)
+        write(tmp_path, "pyproject.toml", f'[tool.tfscope-lint]\ndocs-url = "{base}/"\n')
+        from_file = json.loads(cli(["check", "--output-format", "sarif", str(path)]).stdout)
+        assert from_file["runs"][0]["tool"]["driver"]["rules"][1]["helpUri"] == f"{base}/{list(RULES)[1]}.md"
+
+    def test_no_help_uri_without_docs_url(self, tmp_path: Path) -> None:
+        result, _ = check(tmp_path, "sarif")
+        rules = json.loads(result.stdout)["runs"][0]["tool"]["driver"]["rules"]
+        assert rules and not any("helpUri" in r for r in rules)
 
     def test_what_code_scanning_needs(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.chdir(tmp_path)

@@ -11,11 +11,12 @@ import pytest
 
 from frontend_helpers import REPO, cli, needs_interpreter
 from tfscope_lint.config import load_settings
-from tfscope_lint.output.docs import explain_markdown, rules_markdown_table
+from tfscope_lint.output.docs import explain_markdown, rule_pages, rules_markdown_table
 from tfscope_lint.rules import ERROR, RULES, WARNING
 from tfscope_lint.runner import run
 
 README = REPO / "README.md"
+PAGES = REPO / "docs" / "rules"
 TABLE = re.compile(r"<!-- rules-table:start -->\n(.*?)<!-- rules-table:end -->", re.DOTALL)
 
 
@@ -101,6 +102,35 @@ def test_readme_table_matches_the_catalogue() -> None:
         "README.md's rule table differs from the catalogue: paste the output of "
         "`tfscope-lint rules --output-format markdown` between the markers"
     )
+
+
+def test_rule_pages_match_the_catalogue() -> None:
+    """docs/rules/ holds exactly the pages `explain` prints, one per rule: SARIF's helpUri links to them."""
+    regenerate = "run `tfscope-lint rules --pages docs/rules` and commit the pages"
+    committed = {page.name: page.read_text(encoding="utf-8") for page in PAGES.glob("*.md")}
+    expected = rule_pages()
+    assert sorted(expected) == [f"{code}.md" for code in RULES]
+    missing, stale = sorted(set(expected) - set(committed)), sorted(set(committed) - set(expected))
+    assert not missing, f"rules without a page in docs/rules/: {missing}; {regenerate}"
+    assert not stale, f"pages in docs/rules/ for no rule: {stale}; {regenerate}"
+    differ = [name for name in expected if committed[name] != expected[name]]
+    assert not differ, f"docs/rules/ pages that differ from the catalogue: {differ}; {regenerate}"
+    assert committed["TFS102.md"] == cli(["explain", "TFS102", "--no-color"]).stdout
+
+
+def test_rules_pages_regenerates_a_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    (folder / "TFS999.md").write_text("a rule that left the catalogue\n", encoding="utf-8")
+    (folder / "TFS101.md").write_text("an old page\n", encoding="utf-8")
+    (folder / "index.md").write_text("kept\n", encoding="utf-8")
+    result = cli(["rules", "--pages", str(folder)])
+    assert result.exit_code == 0, result.stderr
+    assert f"Wrote {len(RULES)} rule pages" in result.stderr
+    assert sorted(p.name for p in folder.iterdir()) == sorted([f"{code}.md" for code in RULES] + ["index.md"])
+    assert (folder / "TFS101.md").read_text(encoding="utf-8") == explain_markdown(RULES["TFS101"])
+    assert (folder / "index.md").read_text(encoding="utf-8") == "kept\n"
+    assert cli(["rules", "--pages", str(folder), "--output-format", "json"]).exit_code == 2
 
 
 def test_readme_commands_are_the_ones_ci_runs() -> None:

@@ -29,7 +29,9 @@ from tfscope_lint.interrupt import install as install_interrupt
 from tfscope_lint.output import FORMATS, Context
 from tfscope_lint.output.common import severity_of
 from tfscope_lint.output.console import color_allowed, make_console
-from tfscope_lint.output.docs import explain_markdown, naming_markdown, naming_table, rules_markdown_table, rules_table
+from tfscope_lint.output.docs import (
+    explain_markdown, naming_markdown, naming_table, rule_pages, rules_markdown_table, rules_table,
+)
 from tfscope_lint.output.progress import ProgressBar, wanted
 from tfscope_lint.output.summary import write_problems, write_statistics, write_summary
 from tfscope_lint.rules import ERROR, RULES, Rule
@@ -101,7 +103,7 @@ def _overrides(options: Dict[str, Any]) -> Dict[str, Any]:
             table[key] = _split(values)
     if options["per_file_ignores"]:
         table["per-file-ignores"] = parse_per_file_ignores(options["per_file_ignores"])
-    for key in ("output-format", "tf-version"):
+    for key in ("output-format", "tf-version", "docs-url"):
         if options[key.replace("-", "_")] is not None:
             table[key] = options[key.replace("-", "_")]
     return table
@@ -121,6 +123,8 @@ def _overrides(options: Dict[str, Any]) -> Dict[str, Any]:
 @click.option("--output-format", type=click.Choice(OUTPUT_FORMATS), help="How to print findings [default: concise].")
 @click.option("-o", "--output-file", type=click.Path(dir_okay=False), help="Write findings to a file, not stdout.")
 @click.option("--tf-version", metavar="X.Y", help="The TensorFlow 1.x version the code runs on [default: 1.15].")
+@click.option("--docs-url", metavar="URL", help="The http(s) URL where the rule pages (docs/rules/) are published: "
+              "SARIF then links each rule to URL/CODE.md (helpUri).")
 @click.option("--statistics", is_flag=True, help="Print the number of findings per code instead of the findings.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--fail-on", type=click.Choice(["error", "warning"]), default="warning", show_default=True,
@@ -182,7 +186,7 @@ def check(paths: Sequence[str], **options: Any) -> None:
         if isinstance(progress, ProgressBar):
             progress.close()
     _adopt(result, options, color)
-    _report(result, settings.output_format, options, color)
+    _report(result, settings.output_format, options, color, settings.docs_url)
     raise click.exceptions.Exit(_exit_code(result, options["exit_zero"], options["fail_on"]))
 
 
@@ -250,6 +254,7 @@ def _show(settings: Settings, options: Dict[str, Any], given: List[str], paths: 
             ("output-format", settings.output_format),
             ("tf-version", settings.tf_version),
             ("src", " ".join(str(folder) for folder in settings.src) or "(none)"),
+            ("docs-url", settings.docs_url or "(none: SARIF rules have no helpUri)"),
         ]
         for key, value in rows:
             click.echo(f"{key}: {value}")
@@ -274,7 +279,8 @@ def _read_stdin() -> bytes:
     return stream.read() if stream is not None else sys.stdin.read().encode("utf-8")
 
 
-def _report(result: RunResult, fmt: str, options: Dict[str, Any], color: bool) -> None:
+def _report(result: RunResult, fmt: str, options: Dict[str, Any], color: bool,
+            docs_url: Optional[str] = None) -> None:
     with ExitStack() as stack:
         stream: TextIO = sys.stdout
         if options["output_file"]:
@@ -286,7 +292,7 @@ def _report(result: RunResult, fmt: str, options: Dict[str, Any], color: bool) -
             except OSError as exc:
                 raise _fail(f"--output-file {options['output_file']}: {exc.strerror or exc}") from None
         ctx = Context(stream, color=color and not options["output_file"], sources=result.sources,
-                      files=list(result.checked or result.sources))
+                      files=list(result.checked or result.sources), docs_url=docs_url)
         if options["statistics"]:
             write_statistics(result, ctx, as_json=fmt in MACHINE_STATISTICS)
         else:
@@ -308,9 +314,13 @@ def _exit_code(result: RunResult, exit_zero: bool, fail_on: str = "warning") -> 
               show_default=True, help="A table for people, JSON for programs, Markdown for docs.")
 @click.option("--no-color", is_flag=True, help="Never colour the output.")
 @click.option("--naming", is_flag=True, help="Also list how each layer, cell and optimizer names its variables.")
-def rules_command(output_format: str, no_color: bool, naming: bool) -> None:
+@click.option("--pages", type=click.Path(file_okay=False), metavar="DIR",
+              help="Write each rule's page (as `explain` prints it) to DIR/CODE.md instead, as in docs/rules/.")
+def rules_command(output_format: str, no_color: bool, naming: bool, pages: Optional[str]) -> None:
     """List every rule: code, name, severity and summary."""
-    if naming and output_format == "markdown":
+    if pages is not None:
+        _write_pages(Path(pages), output_format, naming)
+    elif naming and output_format == "markdown":
         click.echo(rules_markdown_table() + "\n" + naming_markdown())
     elif output_format == "json":
         fields = ("code", "name", "severity", "summary", "opt_in")
@@ -324,6 +334,23 @@ def rules_command(output_format: str, no_color: bool, naming: bool) -> None:
         console.print(rules_table())
         if naming:
             console.print(naming_table())
+
+
+def _write_pages(directory: Path, output_format: str, naming: bool) -> None:
+    """The rule pages, regenerated: a page whose rule left the catalogue is removed, other files are kept."""
+    if output_format == "json" or naming:
+        raise _fail("--pages writes Markdown pages: it takes neither --output-format json nor --naming")
+    pages = rule_pages()
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        for stale in sorted(directory.glob("TFS*.md")):
+            if stale.name not in pages:
+                stale.unlink()
+        for name, text in pages.items():
+            (directory / name).write_text(text, encoding="utf-8", newline="\n")
+    except OSError as exc:
+        raise _fail(f"--pages {directory}: {exc.strerror or exc}") from None
+    click.echo(f"Wrote {len(pages)} rule pages to {directory}.", err=True)
 
 
 def find_rule(code_or_name: str) -> Optional[Rule]:

@@ -14,6 +14,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, FrozenSet, List, Mapping, Optional, Sequence, Tuple
+from urllib.parse import urlsplit
 
 from tfscope_lint.files import DEFAULT_EXCLUDE, PatternSet
 from tfscope_lint.rules import RULES
@@ -27,7 +28,7 @@ SECTION = "tfscope-lint"
 OUTPUT_FORMATS = ("concise", "full", "json", "json-lines", "sarif", "github", "junit")
 DEFAULT_TF_VERSION = "1.15"
 LIST_KEYS = ("select", "ignore", "extend-select", "exclude", "extend-exclude")
-KNOWN_KEYS = LIST_KEYS + ("per-file-ignores", "output-format", "tf-version", "src")
+KNOWN_KEYS = LIST_KEYS + ("per-file-ignores", "output-format", "tf-version", "src", "docs-url")
 SELECTION_KEYS = ("select", "extend-select", "ignore")
 TF_VERSION = re.compile(r"^(1)\.(\d+)(\.\d+)?$|^(2)\.(\d+)(\.\d+)?$")
 
@@ -50,6 +51,7 @@ class Settings:
     tf_version: str = DEFAULT_TF_VERSION
     force_exclude: bool = False
     src: Tuple[Path, ...] = ()  # folders on sys.path besides each script's own (`src = ["src"]`)
+    docs_url: Optional[str] = None  # the base URL of the rule pages (docs/rules/), for SARIF's helpUri
     excludes: PatternSet = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -167,7 +169,23 @@ def validate(table: Mapping[str, Any], where: str) -> Dict[str, Any]:
     if version is not None and not (isinstance(version, str) and _known_tf_version(version)):
         raise ConfigError(f"'tf-version' in {where} is {version!r}; write a TensorFlow version as a string, "
                           f"from \"1.0\" to \"1.15\" (or \"2.x\" for tf.compat.v1)")
+    docs_url = table.get("docs-url")
+    if docs_url is not None and not (isinstance(docs_url, str) and _is_web_url(docs_url)):
+        raise ConfigError(f"'docs-url' in {where} is {docs_url!r}; write the http(s) URL of the folder that "
+                          "holds the rule pages (docs/rules/), e.g. \"https://github.com/OWNER/tfscope-lint/"
+                          "blob/main/docs/rules\"")
     return dict(table)
+
+
+def _is_web_url(url: str) -> bool:
+    """An absolute http(s) URI with a host, which a page name can be appended to (so no query or fragment;
+    ASCII only, as SARIF's `format: uri` wants it)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    return (parts.scheme in ("http", "https") and bool(parts.hostname) and not parts.query and not parts.fragment
+            and url.isascii() and not any(c.isspace() for c in url))
 
 
 def _known_tf_version(version: str) -> bool:
@@ -215,6 +233,7 @@ def load_settings(
         tf_version=pick("tf-version", DEFAULT_TF_VERSION),
         force_exclude=force_exclude,
         src=tuple((root / folder).resolve() for folder in table.get("src", [])),
+        docs_url=pick("docs-url", None),
     )
 
 

@@ -26,6 +26,7 @@ class Context:
     color: bool = False  # False: never any escape codes; True: rich decides (terminal, FORCE_COLOR)
     sources: Dict[str, str] = field(default_factory=dict)
     files: List[str] = field(default_factory=list)
+    docs_url: Optional[str] = None  # the `docs-url` setting: where the rule pages are published
 
 
 def rule_of(finding: Finding) -> Optional[Rule]:

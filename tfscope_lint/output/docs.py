@@ -1,11 +1,12 @@
-"""Rule documentation rendered from the catalogue: `rules`, `explain`, SARIF help and the README table.
+"""Rule documentation rendered from the catalogue: `rules`, `explain`, SARIF help, the README table
+and the rule pages in docs/rules/ (which SARIF's helpUri points to).
 
 One renderer per shape, so the terminal, code scanning and the README never tell different stories.
 """
 
 from __future__ import annotations
 
-from typing import List
+from typing import Dict, List
 
 from rich.table import Table
 
@@ -84,3 +85,17 @@ def explain_markdown(rule: Rule) -> str:
 def explain_text(rule: Rule) -> str:
     """The same page as plain text, for SARIF's help.text."""
     return explain_markdown(rule).replace("```python\n", "").replace("```\n", "").replace("```", "")
+
+
+def rule_page_name(code: str) -> str:
+    return f"{code}.md"
+
+
+def rule_pages() -> Dict[str, str]:
+    """docs/rules/: one file per rule, the page `explain` prints (`rules --pages DIR` writes them)."""
+    return {rule_page_name(rule.code): explain_markdown(rule) for rule in RULES.values()}
+
+
+def rule_page_url(docs_url: str, code: str) -> str:
+    """The rule's page under the `docs-url` setting, with or without its trailing slash."""
+    return f"{docs_url.rstrip('/')}/{rule_page_name(code)}"

@@ -1,6 +1,7 @@
 """SARIF 2.1.0, as GitHub code scanning ingests it.
 
-Every catalogue rule is described (so code scanning can show help for any code); results carry
+Every catalogue rule is described (so code scanning can show help for any code), with a helpUri to
+its page in docs/rules/ when the `docs-url` setting says where those are published; results carry
 1-based regions, related locations (linked from the message text, as GitHub shows them), the call
 chain as a code flow, and a partial fingerprint that survives lines moving.
 Files the tool could not analyse become tool notifications, and make the run unsuccessful.
@@ -11,12 +12,12 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from tfscope_lint import __version__
 from tfscope_lint.findings import Finding, Location, RunResult
 from tfscope_lint.output.common import Context, fingerprint, relative_uri, severity_of, span
-from tfscope_lint.output.docs import explain_markdown, explain_text
+from tfscope_lint.output.docs import explain_markdown, explain_text, rule_page_url
 from tfscope_lint.rules import ERROR, RULES, render_related
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -34,9 +35,10 @@ def _physical(location: Location) -> Dict[str, Any]:
     return {"physicalLocation": {"artifactLocation": artifact, "region": region}}
 
 
-def _rule_descriptor(code: str) -> Dict[str, Any]:
+def _rule_descriptor(code: str, docs_url: Optional[str]) -> Dict[str, Any]:
+    """Without a `docs-url`, no helpUri: SARIF wants an absolute URI, and where the pages live is unknown."""
     rule = RULES[code]
-    return {
+    descriptor: Dict[str, Any] = {
         "id": rule.code,
         "name": rule.name,
         "shortDescription": {"text": rule.summary},
@@ -45,6 +47,9 @@ def _rule_descriptor(code: str) -> Dict[str, Any]:
         "defaultConfiguration": {"level": "error" if rule.severity == ERROR else "warning"},
         "properties": {"tags": [rule.severity]},
     }
+    if docs_url:
+        descriptor["helpUri"] = rule_page_url(docs_url, code)
+    return descriptor
 
 
 def _fingerprint(finding: Finding, ctx: Context, seen: Counter) -> str:
@@ -114,7 +119,7 @@ def sarif_log(result: RunResult, ctx: Context) -> Dict[str, Any]:
                         "name": "tfscope-lint",
                         "version": __version__,
                         "informationUri": INFORMATION_URI,
-                        "rules": [_rule_descriptor(code) for code in codes],
+                        "rules": [_rule_descriptor(code, ctx.docs_url) for code in codes],
                     }
                 },
                 "originalUriBaseIds": {"%SRCROOT%": {"uri": _cwd_uri()}},
