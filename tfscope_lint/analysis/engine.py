@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Callable, Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
 from tfscope_lint import __version__, rules
-from tfscope_lint.analysis.context import Origin, RawReport
+from tfscope_lint.analysis.context import ModuleContext, Origin, RawReport
 from tfscope_lint.analysis.interpreter import BudgetExceeded, Interpreter
 from tfscope_lint.analysis.project import Project, ProjectRun
 from tfscope_lint.analysis.values import ClassVal, FunctionVal
@@ -58,12 +58,7 @@ def run_entry(project: Project, path: str) -> UnitResult:
         result.findings.append(Finding("TFS001", rules.render_message("TFS001", detail=f"syntax error: {message}"),
                                        Location(path, line, column, line, column)))
         return result
-    run = ProjectRun(project)
-    interp = Interpreter(run)
-    ctx = run.context_for(source)
-    assert ctx is not None
-    _guarded(result, path, lambda: interp.run_module(ctx, as_main=True))
-    result.problems.extend(_budget_note(path, interp))
+    interp, run, ctx = _run_script(project, path, result)
     _log_steps(path, interp)
     result.findings = _to_findings(interp.reports, project.tf_version)
     switched, switched_deps = _switched_findings(project, path, interp, result.findings)
@@ -151,17 +146,22 @@ def _uninstantiated_class(project: Project, func: FunctionVal, owner: Optional[C
 
 def run_entry_state(project: Project, path: str) -> Tuple[Optional[Interpreter], UnitResult]:
     """Run one file as a script and keep its interpreter: the final graph state, for `vars` (not cached)."""
-    source = project.by_path[path]
     result = UnitResult(deps=[path])
-    if source.parse() is None:
+    if project.by_path[path].parse() is None:
         return None, result
+    interp, _, _ = _run_script(project, path, result)
+    return interp, result
+
+
+def _run_script(project: Project, path: str, result: UnitResult) -> Tuple[Interpreter, ProjectRun, ModuleContext]:
+    """Run a parsed file as `__main__` on a fresh graph; its problems and budget note go into `result`."""
     run = ProjectRun(project)
     interp = Interpreter(run)
-    ctx = run.context_for(source)
+    ctx = run.context_for(project.by_path[path])
     assert ctx is not None
     _guarded(result, path, lambda: interp.run_module(ctx, as_main=True))
     result.problems.extend(_budget_note(path, interp))
-    return interp, result
+    return interp, run, ctx
 
 
 def _guarded(result: UnitResult, path: str, work) -> None:  # type: ignore[no-untyped-def]
