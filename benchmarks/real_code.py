@@ -27,7 +27,7 @@ import zipfile
 from pathlib import Path
 from typing import List, Optional, Tuple
 
-from run import Measured, cli, count_lines, findings_of, mb, parse_step, python_files, read_all
+from run import Measured, cli, count_lines, findings_of, mb, parse_step, python_files, read_all, report_targets
 
 # name, version: releases whose code builds TF1 graphs (variable scopes, get_variable, layers, slim).
 CODE_BASES: List[Tuple[str, str]] = [
@@ -189,10 +189,5 @@ def run_real(args, work: Path) -> int:  # type: ignore[no-untyped-def]
     ]
     print("  (c/a by wall time, then by CPU time: user + system seconds, which other load on a shared machine "
           "disturbs less)")
-    print("\n== targets")
-    for label, ok, detail in verdicts:
-        print(f"  {'met    ' if ok else 'NOT MET'}  {label:44s} {detail}")
-    if args.json:
-        Path(args.json).write_text(json.dumps({"code_bases": rows, "total": total, "targets": [
-            {"target": n, "met": ok, "detail": d} for n, ok, d in verdicts]}, indent=2) + "\n")
+    report_targets(verdicts, args.json, {"code_bases": rows, "total": total}, 44)
     return 0

@@ -461,6 +461,17 @@ def _codes(findings: list) -> Dict[str, int]:
     return out
 
 
+def report_targets(verdicts: List[Tuple[str, Optional[bool], str]], json_path: Optional[str], data: dict,
+                   width: int) -> None:
+    """Print each target as met, NOT MET or n/a; with --json, write the figures and the verdicts too."""
+    print("\n== targets")
+    for name, ok, detail in verdicts:
+        print(f"  {'n/a    ' if ok is None else 'met    ' if ok else 'NOT MET'}  {name:{width}s} {detail}")
+    if json_path:
+        Path(json_path).write_text(json.dumps({**data, "targets": [
+            {"target": n, "met": ok, "detail": d} for n, ok, d in verdicts]}, indent=2) + "\n")
+
+
 def summary(big: dict, small: Optional[dict]) -> List[Tuple[str, Optional[bool], str]]:
     a, c, d, e = (big[k]["seconds"] for k in ("a", "c", "d", "e"))
     print(f"\n== ratios ({big['label']}, {big['lines']:,} lines, {big['files']} files)")
@@ -717,13 +728,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             big["f"]["f_over_c"] = big["f"]["seconds"] / big["c"]["seconds"]
         small = run_size(trees[1][0], trees[1][1], args.jobs, work, False, None, args.repeat) \
             if len(trees) > 1 else None
-        verdicts = summary(big, small)
-        print("\n== targets")
-        for name, ok, detail in verdicts:
-            print(f"  {'n/a    ' if ok is None else 'met    ' if ok else 'NOT MET'}  {name:58s} {detail}")
-        if args.json:
-            Path(args.json).write_text(json.dumps({"big": big, "small": small, "targets": [
-                {"target": n, "met": ok, "detail": d} for n, ok, d in verdicts]}, indent=2) + "\n")
+        report_targets(summary(big, small), args.json, {"big": big, "small": small}, 58)
         if args.profile:
             profile(trees[0][0], args.top, work, args.profile_out)
     finally:
