@@ -175,6 +175,8 @@ class Project:
         self._mentions: Optional[Dict[str, int]] = None
         self._by_tail: Optional[Dict[str, List[SourceFile]]] = None  # last dotted part -> files (namespaces)
         self._project_names: Optional[Set[str]] = None  # first names that an import of the project starts with
+        self._folders: Optional[Set[str]] = None  # every folder that holds a project file, at any depth
+        self._namespaces: Dict[Tuple[str, tuple], bool] = {}  # is_namespace, memoised
 
     def mentions(self, name: str) -> int:
         """How many times an identifier occurs in the project's text (counted once for all names)."""
@@ -341,12 +343,26 @@ class Project:
         if not dotted:
             return False
         bases = (near.root, os.path.dirname(os.path.abspath(near.path))) if near is not None else ()
-        for base in bases + self.roots:
-            prefix = os.path.join(base, *dotted.split(".")) + os.sep
-            if not os.path.exists(prefix + "__init__.py") and any(
-                    os.path.abspath(s.path).startswith(prefix) for s in self.files):
-                return True
-        return False
+        key = (dotted, bases)
+        known = self._namespaces.get(key)
+        if known is None:
+            known = any(self._is_namespace_folder(os.path.join(base, *dotted.split("."))) for base in bases + self.roots)
+            self._namespaces[key] = known
+        return known
+
+    def _is_namespace_folder(self, folder: str) -> bool:
+        """A folder without `__init__.py` under which some project file lies."""
+        if self._folders is None:
+            self._folders = set()
+            for source in self.files:
+                parent = os.path.dirname(os.path.abspath(source.path))
+                while parent not in self._folders:
+                    self._folders.add(parent)
+                    parent, child = os.path.split(parent)
+                    if not child:
+                        break
+        folder = os.path.abspath(folder)
+        return folder in self._folders and not os.path.exists(os.path.join(folder, "__init__.py"))
 
     def _in_namespace_package(self, dotted: str, near: Optional[SourceFile]) -> Optional[SourceFile]:
         """`a.b.c` in folders without `__init__.py` (PEP 420 namespace packages), as Python finds it
