@@ -24,6 +24,11 @@ KNOWN_BUILTINS = {
 }
 
 
+# list and dict methods that change their object in place
+MUTATING_METHODS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse",
+                              "setdefault", "update", "popitem"})
+
+
 def builtin(name: str) -> Value:
     if name in KNOWN_BUILTINS:
         return BuiltinVal(name)
@@ -313,6 +318,7 @@ def call_builtin(interp: Any, name: str, args: List[Value], kwargs: Dict[str, Va
         if isinstance(args[1], Const) and isinstance(args[1].value, str):
             interp.store_attr(args[0], args[1].value, args[2])
         elif isinstance(args[0], (InstanceVal, ClassVal)):
+            interp.note_write(args[0])
             interp.attributes.store_unknown_name(args[0])
         elif not isinstance(args[0], KNOWN_NON_INSTANCES):
             interp.attributes.store_unknown_name(None)
@@ -477,6 +483,8 @@ def call_method(interp: Any, method: str, owner: Value, args: List[Value], kwarg
                     return SeqVal([Const(r) for r in result])
                 return Const(result)
         return Unknown("str method")
+    if isinstance(owner, (SeqVal, DictVal)) and method in MUTATING_METHODS:
+        interp.note_write(owner)
     if isinstance(owner, SeqVal):
         if method in ("append", "extend", "insert", "pop", "remove") and (interp.uncertain or interp.unknown_loops):
             owner.exact = False  # grown in a loop of unknown count, or on one path only

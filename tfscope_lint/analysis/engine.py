@@ -59,6 +59,15 @@ def run_entry(project: Project, path: str) -> UnitResult:
                                        Location(path, line, column, line, column)))
         return result
     interp, run, ctx = _run_script(project, path, result)
+    try:
+        return _finish_entry(project, path, source, result, interp, run, ctx)
+    finally:
+        run.finish()
+
+
+def _finish_entry(project: Project, path: str, source, result: UnitResult, interp: Interpreter,  # type: ignore
+                  run: ProjectRun, ctx: ModuleContext) -> UnitResult:
+    """The rest of an entry's unit, on the run of its script: flipped settings, uncalled functions alone."""
     _log_steps(path, interp)
     result.findings = _to_findings(interp.reports, project.tf_version)
     switched, switched_deps = _switched_findings(project, path, interp, result.findings)
@@ -149,7 +158,8 @@ def run_entry_state(project: Project, path: str) -> Tuple[Optional[Interpreter],
     result = UnitResult(deps=[path])
     if project.by_path[path].parse() is None:
         return None, result
-    interp, _, _ = _run_script(project, path, result)
+    interp, run, _ = _run_script(project, path, result)
+    run.finish()
     return interp, result
 
 

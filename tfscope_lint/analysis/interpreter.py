@@ -164,6 +164,7 @@ class Interpreter(StatementsMixin, ExpressionsMixin, CallsMixin):
     # ------------------------------------------------------------------ binding
     def bind(self, name: str, value: Value, frame: Frame) -> None:
         if name in frame.global_names and not frame.is_module:
+            self.project.note_module_write(frame.module)
             frame.module.globals[name] = value
             return
         if name in frame.nonlocal_names:
@@ -195,8 +196,15 @@ class Interpreter(StatementsMixin, ExpressionsMixin, CallsMixin):
                 value = self.project.force(self, value)
             finally:
                 self.frames = saved
-            scope[name] = value
+            if self.project.may_keep_forced(scope):
+                scope[name] = value
         return value
+
+    def note_write(self, owner: Value) -> None:
+        """`owner` (a list, a dict, an object, a class) is being changed: see ProjectRun.note_write."""
+        born = getattr(owner, "born", None)
+        if born is not None:
+            self.project.note_write(owner, born)
 
     def assign(self, target: cst.BaseExpression, value: Value, frame: Frame) -> None:
         if isinstance(target, cst.Name):
@@ -217,6 +225,7 @@ class Interpreter(StatementsMixin, ExpressionsMixin, CallsMixin):
             owner = self.eval(target.value, frame)
             if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
                 key = self.eval(target.slice[0].slice.value, frame)
+                self.note_write(owner)
                 if isinstance(owner, DictVal):
                     if isinstance(key, Const):
                         owner.items[key.value] = value
@@ -234,12 +243,14 @@ class Interpreter(StatementsMixin, ExpressionsMixin, CallsMixin):
     def store_attr(self, owner: Value, attr: str, value: Value) -> None:
         """`owner.attr = value`; a store on an object the analysis does not know may have hit any it knows."""
         if isinstance(owner, (InstanceVal, ClassVal)):
+            self.note_write(owner)
             self.attributes.store(owner, attr, value)
         elif isinstance(owner, TFObject):
             owner.state.setdefault("attrs", {})[attr] = value
         elif isinstance(owner, TFRef):
             self.tf.patch(owner, attr, value)  # `tf.get_variable = my_getter`
         elif isinstance(owner, ModuleVal):
+            self.project.note_module_write(owner.context)
             owner.context.globals[attr] = value  # `config.REUSE = True`: the module's global
         elif not isinstance(owner, KNOWN_NON_INSTANCES):
             self.attributes.store_unknown_owner(attr)

@@ -17,12 +17,15 @@ import libcst as cst
 
 from tfscope_lint.analysis.context import ModuleContext
 from tfscope_lint.analysis.interpreter import Interpreter
+from tfscope_lint.analysis.sharing import ImportTrace, SharedModule, UndoLog
 from tfscope_lint.analysis.outline import _cst_functions, import_has_effects, outline, parse_python
 from tfscope_lint.analysis.parsing import parse_module
 from tfscope_lint.analysis.positions import NodePositions
 from tfscope_lint.analysis.tfapi import module_ref
 from tfscope_lint.analysis.tfnames import is_inert_module
-from tfscope_lint.analysis.values import LazyImport, ModuleVal, OpaqueCode, TFRef, Unknown, Value
+from tfscope_lint.analysis.values import (
+    LazyImport, ModuleVal, OpaqueCode, TFRef, Unknown, Value, stamp,
+)
 from tfscope_lint.findings import FileProblem, Finding
 
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -170,7 +173,8 @@ class Project:
             self.by_name[(root, dotted)] = source
             self.by_dotted.setdefault(dotted, []).append(source)
         # Modules whose import touched no graph, executed once per process: path -> (context, files read).
-        self.shared_modules: Dict[str, Tuple[ModuleContext, set]] = {}
+        self.shared_modules: Dict[str, SharedModule] = {}
+        self.shared_until = 0  # no span ends later: objects made since belong to no shared module
         self._imports: Dict[str, List[SourceFile]] = {}
         self._mentions: Optional[Dict[str, int]] = None
         self._by_tail: Optional[Dict[str, List[SourceFile]]] = None  # last dotted part -> files (namespaces)
@@ -311,12 +315,21 @@ class Project:
                     pending.append(target.path)
         return seen
 
+    def unshare(self, path: str) -> None:
+        """Stop sharing a module, and every shared module that holds values made from it."""
+        for shared, module in list(self.shared_modules.items()):
+            if shared == path or path in module.read:
+                del self.shared_modules[shared]
+
+    def made_by_shared_import(self, born: int) -> bool:
+        """Whether an object made at `born` was made by the import of a module now shared."""
+        return born < self.shared_until and any(
+            module.start <= born < module.end for module in self.shared_modules.values())
+
     def forget(self, path: str) -> None:
         """Drop a file's trees, and every shared module that holds values made from them."""
         self.by_path[path].evict()
-        for shared, (_, read) in list(self.shared_modules.items()):
-            if shared == path or path in read:
-                del self.shared_modules[shared]
+        self.unshare(path)
 
     def find(self, dotted: str, near: Optional[SourceFile]) -> Optional[SourceFile]:
         if near is not None:
@@ -398,6 +411,8 @@ class ProjectRun:
         self.modules: Dict[str, ModuleContext] = {}
         self.contexts_by_path: Dict[str, ModuleContext] = {}
         self.extra_deps: set = set()  # files read through modules shared from earlier runs
+        self.importing: List[ImportTrace] = []  # the imports running now, innermost last
+        self.undo = UndoLog()  # objects of shared imports this run changed, with their state before
 
     def context_for(self, source: SourceFile) -> Optional[ModuleContext]:
         tree = source.parse()
@@ -495,32 +510,67 @@ class ProjectRun:
         return Unknown("import chain")
 
     def execute(self, interp: Interpreter, source: SourceFile, dotted: str) -> Value:
-        """Import a module: run its code once per run, or reuse a run of it that touched no graph."""
+        """Import a module: run its code once per run, or reuse a run of it that left no trace (see
+        `_left_no_trace`) made in an earlier run of this process."""
         shared = self.project.shared_modules.get(source.path) if self.share else None
-        if shared is not None and source.path not in self.contexts_by_path:
-            ctx, deps = shared
-            self.contexts_by_path[source.path] = ctx
-            self.extra_deps.update(deps)
-            return ModuleVal(ctx)
+        if shared is not None and source.path not in self.contexts_by_path \
+                and (not shared.unseen or shared.scope == interp.graph.current.name):
+            self.contexts_by_path[source.path] = shared.ctx
+            self.extra_deps.update(shared.read)
+            for prefix, key, record in shared.unseen:
+                interp.graph.replay_unseen(prefix, key, record)
+            return ModuleVal(shared.ctx)
+        start = stamp()
         ctx = self.context_for(source)
         if ctx is None:
             return OpaqueCode(f"code of the module {dotted}, which does not parse")
         if not ctx.executed:
             ctx.executed = True
             before = set(self.contexts_by_path) | self.extra_deps
-            generation = (interp.graph.lineage, interp.graph.generation)
+            trace = ImportTrace(interp, start, ctx)
+            self.importing.append(trace)
             saved_frames = interp.frames
             try:
                 interp.run_module(ctx, as_main=False)
             finally:
                 interp.frames = saved_frames
+                self.importing.pop()
             read = (set(self.contexts_by_path) | self.extra_deps) - before
-            untouched = generation == (interp.graph.lineage, interp.graph.generation)
-            if self.share and untouched and not source.has_import_effects() and all(
-                    not self.project.by_path[p].has_import_effects() for p in read if p in self.project.by_path):
-                # Its globals depend on no graph: later runs in this process may use them as they are.
-                self.project.shared_modules[source.path] = (ctx, read | {source.path})
+            if self.share and trace.left_no_trace(interp) and all(
+                    p in self.project.shared_modules or p in self.extra_deps for p in read):
+                end = stamp()
+                self.project.shared_modules[source.path] = SharedModule(
+                    ctx, read | {source.path}, trace.scope, trace.unseen_effects(interp), start, end)
+                self.project.shared_until = max(self.project.shared_until, end)
         return ModuleVal(ctx)
+
+    def note_write(self, owner: Value, born: int) -> None:
+        """The interpreter is about to change `owner`, made at `born` (an item, an attribute). An import
+        running now that did not make it is not shared (its effect would not be repeated); an object
+        of a shared import gets its state back when this run ends (later runs see it as it was made)."""
+        for trace in self.importing:
+            if born < trace.start:
+                trace.foreign_write = True
+        if not self.undo.holds(owner) and self.project.made_by_shared_import(born):
+            self.undo.save(owner)
+
+    def note_module_write(self, ctx: ModuleContext) -> None:
+        """A module's global is set from outside its import (`global x`, `config.x = ...`)."""
+        for trace in self.importing:
+            if trace.module is not ctx:
+                trace.foreign_write = True
+        shared = self.project.shared_modules.get(ctx.path)
+        if shared is not None and shared.ctx is ctx and not self.undo.holds(ctx.globals):
+            self.undo.save(ctx.globals)
+
+    def finish(self) -> None:
+        """The run is over: shared imports get back the state they were made with."""
+        self.undo.restore()
+
+    def may_keep_forced(self, scope: Dict[str, Value]) -> bool:
+        """Whether a forced lazy import may replace its placeholder in `scope`: not in the globals of a
+        shared module, which would then hold this run's values."""
+        return not any(scope is shared.ctx.globals for shared in self.project.shared_modules.values())
 
     def module_attr(self, interp: Interpreter, module: ModuleVal, attr: str) -> Value:
         ctx = module.context

@@ -21,6 +21,16 @@ from tfscope_lint.model.shapes import Shape
 _clock = itertools.count(1)
 
 
+# TF objects whose state never changes once made (others, such as layers and templates, change as code uses them)
+STATELESS_TF_OBJECTS = frozenset({"initializer", "record_class", "record", "shape", "true_getter"})
+_tf_objects_made = [0]  # when the latest TFObject was made: its state changes as later code uses it
+
+
+def last_tf_object() -> int:
+    """When the latest stateful TF object was made (a module that made one at import is not shared)."""
+    return _tf_objects_made[0]
+
+
 def stamp() -> int:
     """A process-wide time for attribute stores (see `attributes`): objects outliving an interpreter compare."""
     return next(_clock)
@@ -108,11 +118,13 @@ class SeqVal(Value):
     items: List[Value]
     is_tuple: bool = False
     exact: bool = True  # False once grown where the analysis cannot count: its length is then unknown
+    born: int = field(default_factory=stamp)  # for writes into a module shared between runs
 
 
 @dataclass(eq=False)
 class DictVal(Value):
     items: Dict[Any, Value]
+    born: int = field(default_factory=stamp)
 
 
 @dataclass(eq=False)
@@ -271,6 +283,10 @@ class TFObject(Value):
     kwargs: Dict[str, Value] = field(default_factory=dict)
     state: Dict[str, Any] = field(default_factory=dict)
     node: Any = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in STATELESS_TF_OBJECTS:
+            _tf_objects_made[0] = stamp()
 
 
 def is_code(value: Value) -> bool:

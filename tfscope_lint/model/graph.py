@@ -296,6 +296,22 @@ class GraphState:
             self.vars[key] = VarRecord(key, None, None, origin, self.open_id(), False, "unseen code", prefix)
         self.generation += 1
 
+    def signature(self) -> tuple:
+        """The state's content apart from unseen-code records (which `replay_unseen` can repeat): equal
+        signatures before and after some code mean that code left the graph as it found it. Generation
+        numbers cannot tell, as a join of two unchanged branches bumps them."""
+        return (tuple(k for k, rec in self.vars.items() if rec.created_by != "unseen code"),
+                tuple(self.counts.items()), len(self.scope_reuse), len(self.stack), id(self.root_leak),
+                self.global_step, self.eager)
+
+    def replay_unseen(self, prefix: Name, key: Name, record: "VarRecord") -> None:
+        """Repeat an `unseen_code` made in another run, at the same scope."""
+        if self.eager or prefix in self.unseen:
+            return
+        self.unseen[prefix] = key
+        self.vars.setdefault(key, record)
+        self.generation += 1
+
     # -- the store ------------------------------------------------------------------------
     def lookup(self, full: Name) -> Tuple[Optional[bool], Optional[VarRecord]]:
         """Does `full` exist? (True, record), (False, None) or (None, record-or-None) when unsure."""

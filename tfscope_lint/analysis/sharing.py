@@ -1,0 +1,104 @@
+"""Imports shared between the runs of one process, and what keeps sharing them exact.
+
+A module's import is run once per process and its globals reused by later entry runs when the import
+left no trace a later run would miss (see `ImportTrace`). Later runs may still change the objects
+it made (a registry dict that decorators fill, a class attribute): `UndoLog` gives them back their
+state when the run ends, so every run sees the import as Python would have made it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Dict, List, Set
+
+from tfscope_lint.analysis.values import ClassVal, DictVal, InstanceVal, SeqVal, last_tf_object
+
+
+@dataclass
+class SharedModule:
+    """A module's import that later runs of this process reuse instead of running it again."""
+
+    ctx: Any  # ModuleContext
+    read: Set[str]  # every project file the import read
+    scope: Any  # the variable scope it ran in: with unseen records, reused only in the same one
+    unseen: List[tuple]  # its unseen-code records (prefix, key, record), replayed in each run reusing it
+    start: int  # the clock span of the import: what it made has `born` in [start, end)
+    end: int
+
+
+class ImportTrace:
+    """What one module's import did beyond defining names; if nothing, later runs may share it.
+
+    Nothing means: no change to the graph but unseen-code records (replayed), no finding, no flag or
+    setting defined, no stateful TF object made (a template, a layer: later calls change it), no write
+    into an object made before the import (another module's registry), and the same scope at its end."""
+
+    def __init__(self, interp: Any, start: int, module: Any) -> None:
+        self.start = start
+        self.module = module
+        self.graph = (interp.graph.lineage, interp.graph.signature())
+        self.scope = interp.graph.current.name
+        self.unseen_before = dict(interp.graph.unseen)
+        self.reports = len(interp.reports)
+        self.settings = self._settings(interp)
+        self.foreign_write = False
+
+    @staticmethod
+    def _settings(interp: Any) -> tuple:
+        programs = interp.tf.programs
+        return len(programs.flags), len(programs.switches), len(programs.switches_read)
+
+    def left_no_trace(self, interp: Any) -> bool:
+        return (not self.foreign_write and last_tf_object() < self.start
+                and self.graph == (interp.graph.lineage, interp.graph.signature())
+                and interp.graph.current.name == self.scope
+                and self.reports == len(interp.reports)
+                and self.settings == self._settings(interp))
+
+    def unseen_effects(self, interp: Any) -> List[tuple]:
+        """The unseen-code records the import added, to replay where it is shared."""
+        graph = interp.graph
+        return [(prefix, key, graph.vars[key]) for prefix, key in graph.unseen.items()
+                if prefix not in self.unseen_before and key in graph.vars]
+
+
+class UndoLog:
+    """The state, before one run changed them, of objects that shared imports made."""
+
+    def __init__(self) -> None:
+        self._saved: Dict[int, tuple] = {}
+
+    def holds(self, owner: Any) -> bool:
+        return id(owner) in self._saved
+
+    def save(self, owner: Any) -> None:
+        if isinstance(owner, SeqVal):
+            state: tuple = (list(owner.items), owner.exact)
+        elif isinstance(owner, DictVal):
+            state = (dict(owner.items),)
+        elif isinstance(owner, (InstanceVal, ClassVal)):
+            state = (dict(owner.attrs), dict(owner.stamps))
+        elif isinstance(owner, dict):  # a module's globals
+            state = (dict(owner),)
+        else:
+            return
+        self._saved[id(owner)] = (owner, state)
+
+    def restore(self) -> None:
+        for owner, state in self._saved.values():
+            if isinstance(owner, SeqVal):
+                owner.items[:] = state[0]
+                owner.exact = state[1]
+            elif isinstance(owner, DictVal):
+                _refill(owner.items, state[0])
+            elif isinstance(owner, (InstanceVal, ClassVal)):
+                _refill(owner.attrs, state[0])
+                _refill(owner.stamps, state[1])
+            else:
+                _refill(owner, state[0])
+        self._saved.clear()
+
+
+def _refill(target: dict, saved: dict) -> None:
+    target.clear()
+    target.update(saved)
