@@ -28,6 +28,7 @@ from tfscope_lint.analysis.values import (
 )
 from tfscope_lint.findings import FileProblem, Finding
 
+SHARE_IMPORTS = "TFSCOPE_SHARE_IMPORTS"
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 IMPORT_START = re.compile(r"\s*(from|import)\s")
 ATTRIBUTE_READ = re.compile(r"\s*\.\s*[A-Za-z_][A-Za-z0-9_]*(?!\s*[(A-Za-z0-9_.])")  # `.attr`, not called
@@ -172,7 +173,9 @@ class Project:
             self.by_path[path] = source
             self.by_name[(root, dotted)] = source
             self.by_dotted.setdefault(dotted, []).append(source)
-        # Modules whose import touched no graph, executed once per process: path -> (context, files read).
+        # Imports that left no trace, run once per process and shared by later runs (path -> the import).
+        # TFSCOPE_SHARE_IMPORTS=0 runs every import in every run: the findings must not change (tested).
+        self.share_imports = os.environ.get(SHARE_IMPORTS, "1") != "0"
         self.shared_modules: Dict[str, SharedModule] = {}
         self.shared_until = 0  # no span ends later: objects made since belong to no shared module
         self._imports: Dict[str, List[SourceFile]] = {}
@@ -407,7 +410,7 @@ class ProjectRun:
 
     def __init__(self, project: Project, share: bool = True) -> None:
         self.project = project
-        self.share = share  # False: execute every module anew (a run with other settings than the defaults)
+        self.share = share and project.share_imports  # False: run every import anew (e.g. flipped settings)
         self.modules: Dict[str, ModuleContext] = {}
         self.contexts_by_path: Dict[str, ModuleContext] = {}
         self.extra_deps: set = set()  # files read through modules shared from earlier runs
