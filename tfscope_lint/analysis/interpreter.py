@@ -12,7 +12,8 @@ the state, reporting, the entry points and name binding.
 from __future__ import annotations
 
 import itertools
-from typing import Any, Dict, List, Optional, Tuple
+from contextlib import contextmanager
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import libcst as cst
 
@@ -199,6 +200,23 @@ class Interpreter(StatementsMixin, ExpressionsMixin, CallsMixin):
             if self.project.may_keep_forced(scope):
                 scope[name] = value
         return value
+
+    # what a module's code runs without: Python runs an import at the top of its own stack, wherever
+    # the analysis happens to run it (a lazy import is run where one of its names is first used)
+    _CALL_CONTEXT = ("frames", "call_stack", "uncertain", "unknown_loops", "handlers", "loops", "in_condition",
+                     "template_reruns")
+
+    @contextmanager
+    def top_level(self) -> Iterator[None]:
+        """Run a module's code as an import: no caller, no branch, no loop, no try around it."""
+        saved = {name: getattr(self, name) for name in self._CALL_CONTEXT}
+        self.call_stack, self.handlers, self.loops = [], [], []
+        self.uncertain = self.unknown_loops = self.in_condition = self.template_reruns = 0
+        try:
+            yield
+        finally:
+            for name, value in saved.items():
+                setattr(self, name, value)
 
     def note_write(self, owner: Value) -> None:
         """`owner` (a list, a dict, an object, a class) is being changed: see ProjectRun.note_write."""

@@ -532,11 +532,10 @@ class ProjectRun:
             before = set(self.contexts_by_path) | self.extra_deps
             trace = ImportTrace(interp, start, ctx)
             self.importing.append(trace)
-            saved_frames = interp.frames
             try:
-                interp.run_module(ctx, as_main=False)
+                with interp.top_level():
+                    interp.run_module(ctx, as_main=False)
             finally:
-                interp.frames = saved_frames
                 self.importing.pop()
             read = (set(self.contexts_by_path) | self.extra_deps) - before
             if self.share and trace.left_no_trace(interp) and all(
