@@ -10,8 +10,9 @@ analysis cannot decide yields a list of unknown length.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import libcst as cst
 
@@ -129,15 +130,27 @@ def started(interp: Any, gen: Value) -> Value:
 def harmless_between_items(gen: Value, targets: List[cst.CSTNode], nodes: List[cst.CSTNode]) -> bool:
     """Does this loop (its targets and body, or a comprehension's element) leave alone everything the generator
     body could see? Names it binds count only when the body does not mention them."""
+    read: frozenset = frozenset().union(*(_names_in(one.func.node) for one in _generators(gen)))
+    return not _has_effects(tuple(targets), tuple(nodes), read)
+
+
+# Both walks depend on the syntax only, and the same loop is met again from every entry script that runs
+# it: kept for the nodes last asked about (a node's hash and equality are its identity).
+@functools.lru_cache(maxsize=256)
+def _names_in(node: cst.CSTNode) -> frozenset:
     read = _Names()
-    for one in _generators(gen):
-        one.func.node.visit(read)
-    finder = _Effects(read.names)
+    node.visit(read)
+    return frozenset(read.names)
+
+
+@functools.lru_cache(maxsize=256)
+def _has_effects(targets: Tuple[cst.CSTNode, ...], nodes: Tuple[cst.CSTNode, ...], read: frozenset) -> bool:
+    finder = _Effects(set(read))
     for target in targets:
         finder.bound(target)
     for node in nodes:
         node.visit(finder)
-    return not finder.found
+    return finder.found
 
 
 class _Names(cst.CSTVisitor):
