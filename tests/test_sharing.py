@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Dict, List
 
@@ -141,3 +142,20 @@ def test_findings_are_the_same_with_and_without_shared_imports(project: Path,
     monkeypatch.setenv(SHARE_IMPORTS, "0")
     alone = engine.analyze(sources, jobs=1)
     assert shared == alone
+
+
+def test_findings_are_the_same_with_and_without_shared_imports_on_a_synthetic_tree(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A tree of packages that import a common library, as real code bases do (benchmarks/synthetic.py):
+    most imports are shared there, and what it finds must not change."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        import synthetic
+    finally:
+        sys.path.remove(str(REPO / "benchmarks"))
+    synthetic.generate(tmp_path / "tree", lines=8_000, seed=3)
+    sources = {str(p): p.read_text() for p in sorted((tmp_path / "tree").rglob("*.py"))}
+    shared = engine.analyze(sources, jobs=1)
+    assert shared[0], "the tree holds errors TF raises: the comparison must cover findings"
+    monkeypatch.setenv(SHARE_IMPORTS, "0")
+    assert engine.analyze(sources, jobs=1) == shared
