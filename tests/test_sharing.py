@@ -159,3 +159,34 @@ def test_findings_are_the_same_with_and_without_shared_imports_on_a_synthetic_tr
     assert shared[0], "the tree holds errors TF raises: the comparison must cover findings"
     monkeypatch.setenv(SHARE_IMPORTS, "0")
     assert engine.analyze(sources, jobs=1) == shared
+
+
+WARM = '''import encoders
+
+
+def warm_up():
+    encoders.CREATED.append("warm")  # the encoder's first call will reuse
+
+
+warm_up()
+'''
+# TF: the first call reuses `enc/w`, which does not exist: a ValueError, in either script.
+TRAIN_WARM = '''import tensorflow as tf
+import warm
+import encoders
+
+x = tf.placeholder(tf.float32, [None, 4])
+encoders.encoder(x)
+'''
+
+
+def test_an_import_that_writes_into_a_shared_import_is_run_again(tmp_path: Path) -> None:
+    """warm.py imports encoders (shared once its import ends) and then fills its list: sharing warm
+    would lose that write in the next run, once the undo log has emptied the list."""
+    sources = _sources(tmp_path, {"encoders.py": ENCODER, "warm.py": WARM, "a.py": TRAIN_WARM,
+                                  "b.py": TRAIN_WARM})
+    project = Project(sources)
+    for name in ("a.py", "b.py"):
+        result = engine.run_entry(project, next(p for p in sources if p.endswith("/" + name)))
+        assert [(Path(f.location.path).name, f.code) for f in result.findings] == [("encoders.py", "TFS103")], name
+    assert not any(p.endswith("/warm.py") for p in project.shared_modules)

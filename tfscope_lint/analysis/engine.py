@@ -27,7 +27,7 @@ from typing import Callable, Dict, Iterable, Iterator, List, Optional, Set, Tupl
 from tfscope_lint import __version__, rules
 from tfscope_lint.analysis.context import ModuleContext, Origin, RawReport
 from tfscope_lint.analysis.interpreter import BudgetExceeded, Interpreter
-from tfscope_lint.analysis.project import Project, ProjectRun
+from tfscope_lint.analysis.project import Project, ProjectRun, SourceFile
 from tfscope_lint.analysis.values import ClassVal, FunctionVal
 from tfscope_lint.findings import FileProblem, Finding, Location, Related
 
@@ -65,7 +65,7 @@ def run_entry(project: Project, path: str) -> UnitResult:
         run.finish()
 
 
-def _finish_entry(project: Project, path: str, source, result: UnitResult, interp: Interpreter,  # type: ignore
+def _finish_entry(project: Project, path: str, source: SourceFile, result: UnitResult, interp: Interpreter,
                   run: ProjectRun, ctx: ModuleContext) -> UnitResult:
     """The rest of an entry's unit, on the run of its script: flipped settings, uncalled functions alone."""
     _log_steps(path, interp)

@@ -514,7 +514,7 @@ class ProjectRun:
 
     def execute(self, interp: Interpreter, source: SourceFile, dotted: str) -> Value:
         """Import a module: run its code once per run, or reuse a run of it that left no trace (see
-        `_left_no_trace`) made in an earlier run of this process."""
+        `ImportTrace`) made in an earlier run of this process."""
         shared = self.project.shared_modules.get(source.path) if self.share else None
         if shared is not None and source.path not in self.contexts_by_path \
                 and (not shared.unseen or shared.scope == interp.graph.current.name):
@@ -550,10 +550,11 @@ class ProjectRun:
         """The interpreter is about to change `owner`, made at `born` (an item, an attribute). An import
         running now that did not make it is not shared (its effect would not be repeated); an object
         of a shared import gets its state back when this run ends (later runs see it as it was made)."""
+        shared_object = self.project.made_by_shared_import(born)
         for trace in self.importing:
-            if born < trace.start:
+            if born < trace.start or shared_object:  # a shared import run inside this one made it, too
                 trace.foreign_write = True
-        if not self.undo.holds(owner) and self.project.made_by_shared_import(born):
+        if shared_object and not self.undo.holds(owner):
             self.undo.save(owner)
 
     def note_module_write(self, ctx: ModuleContext) -> None:
