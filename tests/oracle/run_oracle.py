@@ -80,6 +80,25 @@ def _reset_flags() -> None:
         pass
 
 
+def _flag_names() -> set:
+    try:
+        from absl import flags
+        return set(flags.FLAGS)
+    except Exception:  # noqa: BLE001 - no absl
+        return set()
+
+
+def _drop_flags(names: set) -> None:
+    """Forget the flags a fixture defined: each runs in its own process under TF, and two fixtures may
+    define one name (absl raises DuplicateFlagError on the second definition in one process)."""
+    try:
+        from absl import flags
+        for name in names:
+            delattr(flags.FLAGS, name)
+    except Exception:  # noqa: BLE001 - no absl, or a flag already gone
+        pass
+
+
 def _message(exc: BaseException) -> str:
     """The error's first line; for one AutoGraph re-raises from a converted function (tf.map_fn's), whose
     first line is 'in user code:', the original error's line, which comes last."""
@@ -102,6 +121,7 @@ def run_one(target: Path) -> dict:
     _reset_flags()
     saved_path, saved_argv = list(sys.path), list(sys.argv)
     saved_modules = set(sys.modules)
+    saved_flags = _flag_names()
     sys.path.insert(0, project_dir)
     sys.argv = [str(entry.resolve()), *(shlex.split(argv.group(1)) if argv else [])]
     report: dict = {"fixture": str(target), "built": True}
@@ -130,6 +150,7 @@ def run_one(target: Path) -> dict:
         for name in set(sys.modules) - saved_modules:
             if not name.startswith(("tensorflow", "tf_", "keras", "numpy")):
                 del sys.modules[name]
+        _drop_flags(_flag_names() - saved_flags)
     return report
 
 

@@ -127,6 +127,7 @@ def _switched_findings(project: Project, path: str, default_run: Interpreter,
         assert ctx is not None
         scratch = UnitResult()
         _guarded(scratch, path, lambda: flipped.run_module(ctx, as_main=True))
+        run.finish()
         deps.update(run.contexts_by_path)
         if flipped.budget_hit is not None or scratch.problems:
             continue
