@@ -190,3 +190,68 @@ def test_an_import_that_writes_into_a_shared_import_is_run_again(tmp_path: Path)
         result = engine.run_entry(project, next(p for p in sources if p.endswith("/" + name)))
         assert [(Path(f.location.path).name, f.code) for f in result.findings] == [("encoders.py", "TFS103")], name
     assert not any(p.endswith("/warm.py") for p in project.shared_modules)
+
+
+UNITS = '''import tensorflow as tf
+
+FLAGS = tf.flags.FLAGS
+UNITS = FLAGS.units
+'''
+# Each script builds under TF: `sizes` is imported after the flags are parsed, and UNITS is the
+# width this script defines. Sharing the first script's import of `sizes` would give the second
+# script UNITS = 8 and a shape mismatch that TF does not raise.
+SCRIPT_WITH_UNITS = '''import tensorflow as tf
+
+tf.flags.DEFINE_integer("units", {units}, "layer width")
+
+
+def main(_):
+    import sizes
+    with tf.variable_scope("m"):
+        tf.get_variable("w", [sizes.UNITS])
+    with tf.variable_scope("m", reuse=True):
+        tf.get_variable("w", [{units}])
+
+
+if __name__ == "__main__":
+    tf.app.run(main)
+'''
+
+
+def test_an_import_that_reads_a_flag_is_not_shared(tmp_path: Path) -> None:
+    sources = _sources(tmp_path, {"sizes.py": UNITS, "a_wide.py": SCRIPT_WITH_UNITS.format(units=8),
+                                  "b_narrow.py": SCRIPT_WITH_UNITS.format(units=4)})
+    assert _codes(sources) == []
+    project = Project(sources)
+    engine.run_entry(project, next(p for p in sources if p.endswith("a_wide.py")))
+    assert not any(p.endswith("/sizes.py") for p in project.shared_modules)
+
+
+# A switch that selects a path: the script runs again with --train=True, and still imports `layers`.
+SWITCHED_SCRIPT = '''import tensorflow as tf
+import layers
+
+tf.flags.DEFINE_boolean("train", False, "build the training graph")
+FLAGS = tf.flags.FLAGS
+
+layers.dense(None, "d")
+if FLAGS.train:
+    with tf.variable_scope("d", reuse=True):
+        tf.get_variable("w", [4, 4])  # only with --train=True: `d/w` has shape (4, 8)
+'''
+
+
+def test_the_run_with_a_setting_flipped_shares_the_imports_too(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    sources = _sources(tmp_path, {"layers.py": LIBRARY, "train.py": SWITCHED_SCRIPT})
+    runs: List[str] = []
+    original = Interpreter.run_module
+
+    def counting(self, module, as_main):  # type: ignore[no-untyped-def]
+        runs.append(Path(module.path).name + (" as a script" if as_main else ""))
+        return original(self, module, as_main)
+
+    monkeypatch.setattr(Interpreter, "run_module", counting)
+    findings, _ = engine.analyze(sources, jobs=1)
+    assert [(f.code, f.location.line, "--train=True" in f.message) for f in findings] == [("TFS105", 10, True)]
+    assert runs.count("train.py as a script") == 2 and runs.count("layers.py") == 1

@@ -136,7 +136,8 @@ class CallsMixin:
         if len(self.call_stack) >= self.max_depth:
             if self.budget_hit is None:
                 self.budget_hit = "call depth"
-                self.budget_site = Site(self.frames[-1].module, node) if node is not None and self.frames else None
+                self.budget_site = (Site(self.frames[-1].module, node, self.running_function())
+                                    if node is not None and self.frames else None)
             return self.unseen_call(node, f"a call of {func.name} cut by the depth limit")
         active = sum(1 for _, fn in self.call_stack if fn is func.node)
         if active >= 2:

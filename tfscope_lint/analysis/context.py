@@ -27,6 +27,12 @@ class ModuleContext:
         self.executed = False
         self.functions: List[Tuple[Any, Any]] = []  # (FunctionVal, owner class or None), in definition order
 
+    def line(self, node: cst.CSTNode, within: Optional[cst.CSTNode] = None) -> int:
+        """Only the line of a node (in the function `within`, if known): cheaper than its location."""
+        if self._positions is None and self.source is not None:
+            return self.source.line_of(node, within)
+        return self.location(node).line
+
     def location(self, node: cst.CSTNode) -> Location:
         if self._positions is None:
             self._positions = self.source.positions() if self.source is not None else NodePositions(self.tree)
@@ -61,9 +67,13 @@ class Site:
 
     module: ModuleContext
     node: cst.CSTNode
+    within: Optional[cst.CSTNode] = field(default=None, compare=False)  # the function running it, if known
 
     def location(self) -> Location:
         return self.module.location(self.node)
+
+    def line(self) -> int:
+        return self.module.line(self.node, self.within)
 
 
 @dataclass(frozen=True)

@@ -121,7 +121,7 @@ def _switched_findings(project: Project, path: str, default_run: Interpreter,
     seen = {(f.code, f.location.path, f.location.line) for f in found}
     for name in programs.switches_read[:MAX_SWITCHES]:
         default, setting = programs.switches[name]
-        run = ProjectRun(project, share=False)
+        run = ProjectRun(project)  # shared imports read no setting: the flip cannot change them
         flipped = Interpreter(run, switch_overrides={name: not default})
         ctx = run.context_for(project.by_path[path])
         assert ctx is not None
@@ -194,8 +194,8 @@ def _budget_note(path: str, interp: Interpreter, alone_of: str = "") -> List[Fil
         return []
     where = ""
     if interp.budget_site is not None:
-        location = interp.budget_site.location()
-        where = f" at {location.path}:{location.line}"
+        site = interp.budget_site
+        where = f" at {site.module.path}:{site.line()}"
     if interp.budget_hit == "step budget":
         reason = (f"analysis stopped{where}: it ran out of its budget of {interp.max_steps:,} steps; "
                   "the code after that point was not checked")

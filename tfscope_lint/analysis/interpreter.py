@@ -79,6 +79,10 @@ class Interpreter(StatementsMixin, ExpressionsMixin, CallsMixin):
     def origin(self, module: ModuleContext, node: cst.CSTNode) -> Origin:
         return Origin(Site(module, node), tuple(site for site, _ in self.call_stack))
 
+    def running_function(self) -> Any:
+        """The node of the innermost function called (a hint for positions: the code may be elsewhere)."""
+        return self.call_stack[-1][1] if self.call_stack else None
+
     def handled_by_try(self, kind: str = "ValueError") -> bool:
         family = EXCEPTION_FAMILY.get(kind, {kind, "Exception", "BaseException"})
         return any(("*" in caught) or (set(caught) & family) for caught in self.handlers)

@@ -60,6 +60,7 @@ def _older_python(text: str, error: SyntaxError) -> SyntaxError:
 class FunctionFacts:
     is_generator: bool
     touches_variables: bool
+    line: int = 0  # of its `def` (or `async`), as Python counts it; 0 when not known
 
 
 def _ast_functions(body: List[ast.stmt]) -> Iterator[ast.AST]:
@@ -172,7 +173,7 @@ def _all_facts(parsed: ast.Module, text: str) -> Tuple[List[str], List[FunctionF
         body = text[starts[func.lineno - 1]:starts[min(func.end_lineno or func.lineno, len(starts) - 1)]]  # type: ignore[attr-defined]
         names.append(func.name)  # type: ignore[attr-defined]
         generator = "yield" in body and _facts(func).is_generator
-        facts.append(FunctionFacts(generator, bool(_TOUCHES.search(body))))
+        facts.append(FunctionFacts(generator, bool(_TOUCHES.search(body)), func.lineno))  # type: ignore[attr-defined]
     return names, facts
 
 

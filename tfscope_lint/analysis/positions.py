@@ -70,11 +70,15 @@ def line_starts(text: str) -> List[int]:
 
 
 class NodePositions:
-    """(line, column, end line, end column) of any node of one module: lines from 1, columns from 0."""
+    """(line, column, end line, end column) of any node of one module: lines from 1, columns from 0.
 
-    def __init__(self, module: cst.Module) -> None:
+    Built from a part of the module (`part`, e.g. one function), the lines and columns are those of
+    the part's own generated text: lines count from its first line, columns ignore outer indentation.
+    """
+
+    def __init__(self, module: cst.Module, part: Optional[cst.CSTNode] = None) -> None:
         state = _OffsetState(module)
-        module._codegen(state)
+        (part or module)._codegen(state)
         self._spans = state.spans
         self._line_starts = line_starts("".join(state.tokens))
 
@@ -87,3 +91,14 @@ class NodePositions:
         if span is None:
             return None
         return self._point(span[0]) + self._point(span[1])
+
+
+def line_in_function(module: cst.Module, function: cst.FunctionDef, def_line: int, node: cst.CSTNode) -> Optional[int]:
+    """The line of a node inside `function`, whose `def` (or `async`) is on line `def_line` of the module,
+    from the code of that function alone: a note needs a line, and a whole module's positions cost
+    a code generation of all of it. None when the node is not in the function."""
+    local = NodePositions(module, function)
+    target, start = local.get(node), local.get(function)
+    if target is None or start is None:
+        return None
+    return def_line + target[0] - start[0]

@@ -29,6 +29,7 @@ class Programs:
         self.switches: Dict[str, Tuple[bool, str]] = {}
         self.switches_read: List[str] = []  # the switches the program looked at, in order
         self.overrides: Dict[str, bool] = dict(getattr(interp, "switch_overrides", {}) or {})
+        self.settings_read = 0  # reads of a defined flag or argument: an import that made any is not shared
 
     def switch(self, name: str, default: Value, option: Optional[str] = None) -> Value:
         """A boolean setting's value in this run: its default, unless this run flips it. `option`: the
@@ -86,6 +87,7 @@ class Programs:
     def object_attribute(self, obj: TFObject, attr: str) -> Optional[Value]:
         if obj.kind == "flags":
             if attr in self.flags:
+                self.settings_read += 1
                 self.read_switch(attr)
                 return self.flags[attr]
             if attr in ("mark_as_parsed", "unparse_flags", "is_parsed", "__call__"):
@@ -94,6 +96,7 @@ class Programs:
         if obj.kind == "argparser" and attr in PARSER_METHODS:
             return BoundMethod(BuiltinVal("argparser." + attr), obj)
         if obj.kind == "namespace":
+            self.settings_read += 1
             self.read_switch(attr)
             return obj.state["attrs"].get(attr, Unknown(f"argument {attr}"))
         return None

@@ -20,7 +20,7 @@ from tfscope_lint.analysis.interpreter import Interpreter
 from tfscope_lint.analysis.sharing import ImportTrace, SharedModule, UndoLog
 from tfscope_lint.analysis.outline import _cst_functions, import_has_effects, outline, parse_python
 from tfscope_lint.analysis.parsing import parse_module
-from tfscope_lint.analysis.positions import NodePositions
+from tfscope_lint.analysis.positions import NodePositions, line_in_function
 from tfscope_lint.analysis.tfapi import module_ref
 from tfscope_lint.analysis.tfnames import is_inert_module
 from tfscope_lint.analysis.values import (
@@ -60,6 +60,18 @@ class SourceFile:
             assert self.tree is not None
             self._positions = NodePositions(self.tree)
         return self._positions
+
+    def line_of(self, node: cst.CSTNode, within: Optional[cst.CSTNode] = None) -> int:
+        """The line a node starts on. Inside a function (`within`, when known), from that function's code
+        alone, unless the whole file's positions are at hand already; the answer is the same."""
+        facts = self._facts if self._positions is None and isinstance(within, cst.FunctionDef) else None
+        fact = facts.get(id(within)) if facts is not None else None
+        if fact is not None and fact.line and self.tree is not None:
+            line = line_in_function(self.tree, within, fact.line, node)  # type: ignore[arg-type]
+            if line is not None:
+                return line
+        found = self.positions().get(node)
+        return found[0] if found is not None else 1
 
     def function_index(self) -> Dict[int, int]:
         """Each function definition's rank in a pre-order walk: a key that is the same in every process."""
@@ -180,6 +192,7 @@ class Project:
         self.shared_until = 0  # no span ends later: objects made since belong to no shared module
         self._imports: Dict[str, List[SourceFile]] = {}
         self._mentions: Optional[Dict[str, int]] = None
+        self._files_with: Dict[str, List[SourceFile]] = {}  # identifier -> the files it occurs in
         self._by_tail: Optional[Dict[str, List[SourceFile]]] = None  # last dotted part -> files (namespaces)
         self._project_names: Optional[Set[str]] = None  # first names that an import of the project starts with
         self._folders: Optional[Set[str]] = None  # every folder that holds a project file, at any depth
@@ -189,10 +202,14 @@ class Project:
         """How many times an identifier occurs in the project's text (counted once for all names)."""
         if self._mentions is None:
             counts: Dict[str, int] = {}
+            files_with: Dict[str, List[SourceFile]] = {}
             for source in self.files:
-                for word in IDENTIFIER.findall(source.text):
+                words = IDENTIFIER.findall(source.text)
+                for word in words:
                     counts[word] = counts.get(word, 0) + 1
-            self._mentions = counts
+                for word in set(words):
+                    files_with.setdefault(word, []).append(source)
+            self._mentions, self._files_with = counts, files_with
         return self._mentions.get(name, 0)
 
     def uses_of_class(self, name: str) -> int:
@@ -202,9 +219,7 @@ class Project:
             return 0
         uses = 0
         pattern = re.compile(r"\b" + re.escape(name) + r"\b")
-        for source in self.files:
-            if name not in source.text:
-                continue
+        for source in self._files_with.get(name, ()):
             for match in pattern.finditer(source.text):
                 start = source.text.rfind("\n", 0, match.start()) + 1
                 before = source.text[start:match.start()]

@@ -30,7 +30,7 @@ class ImportTrace:
     """What one module's import did beyond defining names; if nothing, later runs may share it.
 
     Nothing means: no change to the graph but unseen-code records (replayed), no finding, no flag or
-    setting defined, no stateful TF object made (a template, a layer: later calls change it), no write
+    setting defined or read (what a later run reads there may differ), no stateful TF object made (a template, a layer: later calls change it), no write
     into an object made before the import (another module's registry), and the same scope at its end."""
 
     def __init__(self, interp: Any, start: int, module: Any) -> None:
@@ -46,7 +46,7 @@ class ImportTrace:
     @staticmethod
     def _settings(interp: Any) -> tuple:
         programs = interp.tf.programs
-        return len(programs.flags), len(programs.switches), len(programs.switches_read)
+        return len(programs.flags), len(programs.switches), len(programs.switches_read), programs.settings_read
 
     def left_no_trace(self, interp: Any) -> bool:
         return (not self.foreign_write and last_tf_object() < self.start

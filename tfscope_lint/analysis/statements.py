@@ -31,7 +31,7 @@ class StatementsMixin:
         self.steps += 1
         if self.steps > self.max_steps:
             self.budget_hit = "step budget"
-            self.budget_site = Site(frame.module, stmt)
+            self.budget_site = Site(frame.module, stmt, self.running_function())
             raise BudgetExceeded("step budget")
 
     def exec_block(self, body: Sequence[cst.CSTNode], frame: Frame) -> None:
