@@ -91,3 +91,19 @@ def test_no_cache_writes_nothing_and_two_runs_can_share_one(tmp_path: Path, monk
     assert len({out for out, _ in outputs}) == 1
     assert (project / ".tfscope_cache").is_dir()
     assert not list((project / ".tfscope_cache").rglob("*.tmp"))
+
+
+def test_a_warm_run_loads_neither_the_parser_nor_rich(tmp_path: Path) -> None:
+    """Everything read from the cache: the run's cost is start-up, so libcst, the interpreter and rich
+    (the terminal output) stay unloaded; a cold run loads them."""
+    write(tmp_path, "model.py", BUILDER)
+    write(tmp_path, "train.py", TRAIN.replace("reuse=True", "reuse=False"))
+    command = [sys.executable, "-X", "importtime", "-m", "tfscope_lint", "check", str(tmp_path), "--quiet",
+               "--output-format", "json", "--cache-dir", str(tmp_path / "cache")]
+    cold = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
+    warm = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
+    assert cold.returncode == warm.returncode == 1 and cold.stdout == warm.stdout
+    assert json.loads(warm.stdout)[0]["code"] == "TFS102"
+    loaded = {line.split("|")[-1].strip() for line in warm.stderr.splitlines() if line.startswith("import time:")}
+    assert "libcst" in {line.split("|")[-1].strip() for line in cold.stderr.splitlines()}
+    assert not {"libcst", "rich", "tfscope_lint.analysis.interpreter"} & loaded

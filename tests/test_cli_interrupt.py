@@ -29,7 +29,7 @@ HARNESS = r'''
 import json, os, signal, sys, time
 moment, repeat, project, scratch = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 import tfscope_lint.cli, tfscope_lint.output, tfscope_lint.runner
-from tfscope_lint.analysis import engine
+from tfscope_lint.analysis import engine, units
 
 def child(ready_fd):
     def ready():
@@ -50,7 +50,7 @@ def child(ready_fd):
         real = tfscope_lint.runner.discover
         tfscope_lint.runner.discover = lambda *a, **k: (ready(), real(*a, **k))[1]
     elif moment == "analysis":
-        engine.run_entry = lambda project, path: ready()  # in each of the two workers
+        units.run_entry = lambda project, path: ready()  # in each of the two workers
     elif moment == "output":
         real_format = tfscope_lint.output.FORMATS["concise"]
         def slow(result, ctx):

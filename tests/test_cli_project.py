@@ -13,7 +13,7 @@ from typing import List
 import pytest
 
 from frontend_helpers import cli, needs_interpreter, write
-from tfscope_lint.analysis import engine
+from tfscope_lint.analysis import engine, units
 
 # Checked under TensorFlow (tests/oracle/run_oracle.py on the project, train.py as main.py): with
 # reuse=True, the graph builds; without it, "Variable discriminator/h0/kernel already exists" at
@@ -94,13 +94,13 @@ def test_only_the_entry_scripts_that_reach_the_file_run(tmp_path: Path, monkeypa
     gan_project(tmp_path)
     monkeypatch.chdir(tmp_path)
     ran: List[str] = []
-    real = engine.run_entry
+    real = units.run_entry
 
     def spy(project, path):  # type: ignore[no-untyped-def]
         ran.append(path)
         return real(project, path)
 
-    monkeypatch.setattr(engine, "run_entry", spy)
+    monkeypatch.setattr(units, "run_entry", spy)
     findings("--no-cache", "--jobs", "1", "models/gan.py")
     assert sorted(ran) == ["models/gan.py", "train.py"]
     ran.clear()
@@ -117,7 +117,7 @@ def test_a_file_checked_alone_shares_the_cache_of_the_whole_project(tmp_path: Pa
     monkeypatch.chdir(tmp_path)
     assert len(findings(".")) == 2
     ran: List[str] = []
-    monkeypatch.setattr(engine, "run_entry", lambda project, path: ran.append(path))
+    monkeypatch.setattr(units, "run_entry", lambda project, path: ran.append(path))
     assert [f["code"] for f in findings("--jobs", "1", "models/gan.py")] == ["TFS102"]
     assert ran == []
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Dict
 
-from tfscope_lint.analysis import engine
+from tfscope_lint.analysis import engine, units
 from tfscope_lint.analysis.project import Project
 
 H = "import tensorflow as tf\n"
@@ -59,24 +59,24 @@ def test_trees_are_dropped_after_their_last_unit_and_results_do_not_change(tmp_p
     project = project_of(tmp_path, files)
     paths = [str(tmp_path / name) for name in ("a.py", "b.py", "c.py")]
     parsed_before = []
-    original = engine.run_entry
+    original = units.run_entry
 
-    def spy(project_: Project, path: str) -> engine.UnitResult:
+    def spy(project_: Project, path: str) -> units.UnitResult:
         parsed_before.append(sorted(Path(s.path).name for s in project_.files if s.tree is not None))
         return original(project_, path)
 
-    engine.run_entry = spy  # type: ignore[assignment]
+    units.run_entry = spy  # type: ignore[assignment]
     try:
         results = engine.run_entries(project, paths)
     finally:
-        engine.run_entry = original  # type: ignore[assignment]
+        units.run_entry = original  # type: ignore[assignment]
     # networks.py stays while b.py, which imports it, is still to run; a.py's own tree is dropped at once
     assert parsed_before == [[], ["networks.py"], []]
     assert all(s.tree is None for s in project.files)  # nothing held once the list is done
-    again = engine.run_entry(project, paths[0])  # a dropped tree is parsed again when needed
+    again = units.run_entry(project, paths[0])  # a dropped tree is parsed again when needed
     assert [(f.code, f.location.line) for f in again.findings] == [(f.code, f.location.line) for f in results[0].findings]
     fresh = Project(project.sources)
-    expected = [engine.run_entry(fresh, path) for path in paths]  # no eviction: every tree kept
+    expected = [units.run_entry(fresh, path) for path in paths]  # no eviction: every tree kept
     assert [[(f.code, f.location.path, f.location.line) for f in r.findings] for r in results] == \
         [[(f.code, f.location.path, f.location.line) for f in r.findings] for r in expected]
     assert [len(r.findings) for r in results] == [1, 1, 1]

@@ -9,7 +9,7 @@ from typing import Dict, List
 import pytest
 
 from frontend_helpers import REPO
-from tfscope_lint.analysis import engine
+from tfscope_lint.analysis import engine, units
 from tfscope_lint.analysis.interpreter import Interpreter
 from tfscope_lint.analysis.project import SHARE_IMPORTS, Project
 from tfscope_lint.analysis.sharing import UndoLog
@@ -116,7 +116,7 @@ def test_an_import_that_defines_flags_or_makes_a_template_is_not_shared(tmp_path
                    "print(flagdefs.tf, nets.net, plain.SIZES)\n",
     })
     project = Project(sources)
-    engine.run_entry(project, next(p for p in sources if p.endswith("main.py")))  # run_entries forgets them
+    units.run_entry(project, next(p for p in sources if p.endswith("main.py")))  # run_entries forgets them
     shared = {Path(p).name for p in project.shared_modules}
     assert "plain.py" in shared
     assert not shared & {"flagdefs.py", "nets.py"}
@@ -187,7 +187,7 @@ def test_an_import_that_writes_into_a_shared_import_is_run_again(tmp_path: Path)
                                   "b.py": TRAIN_WARM})
     project = Project(sources)
     for name in ("a.py", "b.py"):
-        result = engine.run_entry(project, next(p for p in sources if p.endswith("/" + name)))
+        result = units.run_entry(project, next(p for p in sources if p.endswith("/" + name)))
         assert [(Path(f.location.path).name, f.code) for f in result.findings] == [("encoders.py", "TFS103")], name
     assert not any(p.endswith("/warm.py") for p in project.shared_modules)
 
@@ -223,7 +223,7 @@ def test_an_import_that_reads_a_flag_is_not_shared(tmp_path: Path) -> None:
                                   "b_narrow.py": SCRIPT_WITH_UNITS.format(units=4)})
     assert _codes(sources) == []
     project = Project(sources)
-    engine.run_entry(project, next(p for p in sources if p.endswith("a_wide.py")))
+    units.run_entry(project, next(p for p in sources if p.endswith("a_wide.py")))
     assert not any(p.endswith("/sizes.py") for p in project.shared_modules)
 
 

@@ -18,7 +18,7 @@ from typing import Any, Dict, List, Optional, Sequence, TextIO, Tuple
 
 import click
 
-from tfscope_lint import __version__, adopt, cachedir
+from tfscope_lint import __version__, cachedir
 from tfscope_lint.analysis.engine import GC_THRESHOLDS
 from tfscope_lint.config import (
     LIST_KEYS, OUTPUT_FORMATS, ConfigError, Settings, load_settings, parse_per_file_ignores, resolve_selection,
@@ -29,9 +29,6 @@ from tfscope_lint.interrupt import install as install_interrupt
 from tfscope_lint.output import FORMATS, Context
 from tfscope_lint.output.common import severity_of
 from tfscope_lint.output.console import color_allowed, make_console
-from tfscope_lint.output.docs import (
-    explain_markdown, naming_markdown, naming_table, rule_pages, rules_markdown_table, rules_table,
-)
 from tfscope_lint.output.progress import ProgressBar, wanted
 from tfscope_lint.output.summary import write_problems, write_statistics, write_summary
 from tfscope_lint.rules import ERROR, RULES, Rule
@@ -208,6 +205,10 @@ def _check_adoption_options(options: Dict[str, Any], stdin_name: Optional[str]) 
 
 def _adopt(result: RunResult, options: Dict[str, Any], color: bool) -> None:
     """--baseline filters the result; --write-baseline and --add-noqa replace the report and stop."""
+    if not (options["baseline"] or options["write_baseline"] or options["add_noqa"]):
+        return
+    from tfscope_lint import adopt
+
     try:
         if options["baseline"]:
             adopt.apply_baseline(result, adopt.read_baseline(options["baseline"]))
@@ -318,6 +319,8 @@ def _exit_code(result: RunResult, exit_zero: bool, fail_on: str = "warning") -> 
               help="Write each rule's page (as `explain` prints it) to DIR/CODE.md instead, as in docs/rules/.")
 def rules_command(output_format: str, no_color: bool, naming: bool, pages: Optional[str]) -> None:
     """List every rule: code, name, severity and summary."""
+    from tfscope_lint.output.docs import naming_markdown, naming_table, rules_markdown_table, rules_table
+
     if pages is not None:
         _write_pages(Path(pages), output_format, naming)
     elif naming and output_format == "markdown":
@@ -340,6 +343,8 @@ def _write_pages(directory: Path, output_format: str, naming: bool) -> None:
     """The rule pages, regenerated: a page whose rule left the catalogue is removed, other files are kept."""
     if output_format == "json" or naming:
         raise _fail("--pages writes Markdown pages: it takes neither --output-format json nor --naming")
+    from tfscope_lint.output.docs import rule_pages
+
     pages = rule_pages()
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -369,6 +374,8 @@ def explain(code: str, no_color: bool) -> None:
     rule = find_rule(code)
     if rule is None:
         raise _fail(f"unknown rule {code!r}; `tfscope-lint rules` lists them all")
+    from tfscope_lint.output.docs import explain_markdown
+
     page = explain_markdown(rule)
     console = make_console(sys.stdout, color_allowed(no_color))
     if console.is_terminal and color_allowed(no_color):

@@ -1,6 +1,6 @@
 """The variables an entry script creates, as `tf.global_variables()` would list them after building its graph.
 
-Read from the interpreter's final state after the entry ran (analysis.engine.run_entry_state): the
+Read from the interpreter's final state after the entry ran (analysis.units.run_entry_state): the
 store (`GraphState.vars`: get_variable, layers, cells, slots, the global step) and the variables made
 outside it (`Interpreter.made_variables`: tf.Variable, Adam's beta powers), merged in creation order.
 A name the analysis cannot fully spell keeps its unknown part (`tower_?/conv1/w`); a variable made on
@@ -14,7 +14,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from tfscope_lint import rules
 from tfscope_lint.analysis.context import Origin
-from tfscope_lint.analysis.engine import run_entry_state
+from tfscope_lint.analysis.units import run_entry_state
 from tfscope_lint.analysis.project import Project
 from tfscope_lint.findings import FileProblem, Location
 from tfscope_lint.model import names

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
-
-import libcst as cst
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 from tfscope_lint.model import names
 from tfscope_lint.model.graph import GraphState, ScopeHandle
 from tfscope_lint.model.names import Atom, Name
 from tfscope_lint.model.shapes import Shape
+
+if TYPE_CHECKING:
+    import libcst as cst
 
 _clock = itertools.count(1)
 

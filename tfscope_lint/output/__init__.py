@@ -2,26 +2,32 @@
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import Callable, Dict
 
 from tfscope_lint.findings import RunResult
 from tfscope_lint.output.common import Context
-from tfscope_lint.output.github import write_github
-from tfscope_lint.output.junit import write_junit
-from tfscope_lint.output.machine import write_json, write_json_lines
-from tfscope_lint.output.sarif import write_sarif
-from tfscope_lint.output.text import write_concise, write_full
 
 Formatter = Callable[[RunResult, Context], None]
 
+
+def _on_first_use(module: str, function: str) -> Formatter:
+    """The writer `function` of output/`module`.py, imported when called: a run loads one format's code
+    (and rich only for the human formats)."""
+    def write(result: RunResult, ctx: Context) -> None:
+        getattr(import_module(f"tfscope_lint.output.{module}"), function)(result, ctx)
+    write.__name__ = function
+    return write
+
+
 FORMATS: Dict[str, Formatter] = {
-    "concise": write_concise,
-    "full": write_full,
-    "json": write_json,
-    "json-lines": write_json_lines,
-    "sarif": write_sarif,
-    "github": write_github,
-    "junit": write_junit,
+    "concise": _on_first_use("text", "write_concise"),
+    "full": _on_first_use("text", "write_full"),
+    "json": _on_first_use("machine", "write_json"),
+    "json-lines": _on_first_use("machine", "write_json_lines"),
+    "sarif": _on_first_use("sarif", "write_sarif"),
+    "github": _on_first_use("github", "write_github"),
+    "junit": _on_first_use("junit", "write_junit"),
 }
 
 __all__ = ["FORMATS", "Context", "Formatter"]

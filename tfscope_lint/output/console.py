@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from rich.console import Console
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def color_allowed(no_color_flag: bool) -> bool:
@@ -15,6 +16,8 @@ def color_allowed(no_color_flag: bool) -> bool:
 
 def make_console(stream: TextIO, color: bool) -> Console:
     """A console that never wraps lines (paths and messages must stay greppable) and never guesses markup."""
+    from rich.console import Console  # rich loads with the first console: machine formats never need it
+
     return Console(
         file=stream,
         color_system="auto" if color else None,

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-from typing import Mapping, Optional, TextIO
-
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from typing import TYPE_CHECKING, Mapping, Optional, TextIO
 
 from tfscope_lint.runner import Progress as ProgressHooks
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 MANY_FILES = 20
 
@@ -23,6 +23,8 @@ class ProgressBar(ProgressHooks):
     """Shows the files read, then the entry files analysed; one clock for the whole run."""
 
     def __init__(self, stream: TextIO, threshold: int = MANY_FILES) -> None:
+        from rich.console import Console  # loaded only when a bar may show: a quiet run never pays for it
+
         self._console = Console(file=stream)
         self._threshold = threshold
         self._bar: Optional[Progress] = None
@@ -31,6 +33,10 @@ class ProgressBar(ProgressHooks):
     def files_found(self, total: int) -> None:
         if total < self._threshold:
             return
+        from rich.progress import (
+            BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn,
+        )
+
         self._bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                              MofNCompleteColumn(), TimeElapsedColumn(), console=self._console, transient=True)
         self._bar.start()

@@ -10,8 +10,6 @@ import json
 from collections import Counter
 from typing import List, TextIO
 
-from rich.text import Text
-
 from tfscope_lint.findings import RunResult
 from tfscope_lint.output.common import Context, name_of, severity_of
 from tfscope_lint.output.console import make_console
@@ -46,6 +44,8 @@ def summary_line(result: RunResult) -> str:
 
 
 def write_summary(result: RunResult, stream: TextIO, color: bool) -> None:
+    from rich.text import Text
+
     console = make_console(stream, color)
     style = "bold red" if result.findings or result.problems else "bold green"
     console.print(Text(summary_line(result), style=style))
@@ -53,6 +53,10 @@ def write_summary(result: RunResult, stream: TextIO, color: bool) -> None:
 
 def write_problems(result: RunResult, stream: TextIO, color: bool, verbose: bool = False) -> None:
     """One line per file that could not be checked, naming it; the details (a traceback) only if verbose."""
+    if not result.problems and not (verbose and result.notes):
+        return
+    from rich.text import Text
+
     console = make_console(stream, color)
     for problem in result.problems:
         line = Text("tfscope-lint: ", style="bold")
@@ -76,6 +80,8 @@ def statistics(result: RunResult) -> List[tuple]:
 
 
 def write_statistics(result: RunResult, ctx: Context, as_json: bool) -> None:
+    from rich.text import Text
+
     rows = statistics(result)
     if as_json:
         data = [{"code": code, "name": name, "severity": sev, "count": n} for n, code, name, sev in rows]

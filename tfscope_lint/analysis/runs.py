@@ -1,0 +1,202 @@
+"""One interpreter run's modules: imports resolved against the project, each module executed once per run
+or shared from an earlier run of this process (see sharing.py)."""
+
+from __future__ import annotations
+
+from typing import Dict, List, Optional
+
+import libcst as cst
+
+from tfscope_lint.analysis.context import ModuleContext
+from tfscope_lint.analysis.interpreter import Interpreter
+from tfscope_lint.analysis.project import Project, SourceFile
+from tfscope_lint.analysis.sharing import ImportTrace, SharedModule, UndoLog
+from tfscope_lint.analysis.tfnames import is_inert_module, module_ref
+from tfscope_lint.analysis.values import LazyImport, ModuleVal, OpaqueCode, TFRef, Unknown, Value, stamp
+
+
+class ProjectRun:
+    """Module objects of one interpreter run: each project module is executed at most once."""
+
+    def __init__(self, project: Project, share: bool = True) -> None:
+        self.project = project
+        self.share = share and project.share_imports  # False: run every import anew (e.g. flipped settings)
+        self.modules: Dict[str, ModuleContext] = {}
+        self.contexts_by_path: Dict[str, ModuleContext] = {}
+        self.extra_deps: set = set()  # files read through modules shared from earlier runs
+        self.importing: List[ImportTrace] = []  # the imports running now, innermost last
+        self.undo = UndoLog()  # objects of shared imports this run changed, with their state before
+
+    def context_for(self, source: SourceFile) -> Optional[ModuleContext]:
+        tree = source.parse()
+        if tree is None:
+            return None
+        ctx = self.contexts_by_path.get(source.path)
+        if ctx is None:
+            ctx = ModuleContext(source.path, source.dotted, tree, source.is_package, source)
+            self.contexts_by_path[source.path] = ctx
+        return ctx
+
+    # -- called by the interpreter -----------------------------------------------------
+    def do_import(self, interp: Interpreter, node: cst.CSTNode, frame) -> None:  # type: ignore[no-untyped-def]
+        importer: Optional[SourceFile] = getattr(frame.module, "source", None)
+        if isinstance(node, cst.Import):
+            for alias in node.names:
+                dotted = _dotted(alias.name)
+                if alias.asname is not None:
+                    target = alias.asname.name
+                    if isinstance(target, cst.Name):
+                        interp.bind(target.value, self.resolve_module(interp, dotted, importer, lazy=True), frame)
+                else:
+                    head = dotted.split(".")[0]
+                    value = self.resolve_module(interp, head, importer, lazy=dotted == head)
+                    if dotted != head:
+                        self.resolve_module(interp, dotted, importer, lazy=True)  # the submodule, as Python would
+                    interp.bind(head, value, frame)
+            return
+        assert isinstance(node, cst.ImportFrom)
+        base = _dotted(node.module) if node.module is not None else ""
+        level = len(node.relative)
+        if level and importer is not None:
+            package = importer.dotted.split(".") if importer.is_package else importer.dotted.split(".")[:-1]
+            package = package[: len(package) - (level - 1)] if level > 1 else package
+            base = ".".join([p for p in package if p] + ([base] if base else []))
+        star = isinstance(node.names, cst.ImportStar)
+        module_value = self.resolve_module(interp, base, importer, lazy=not star) if base else \
+            Unknown("relative import")
+        if star:
+            if isinstance(module_value, ModuleVal):
+                for key, value in module_value.context.globals.items():
+                    if not key.startswith("_"):
+                        interp.bind(key, value, frame)
+            return
+        for alias in node.names:
+            name = _dotted(alias.name)
+            bound_as = alias.asname.name.value if alias.asname is not None and isinstance(
+                alias.asname.name, cst.Name) else name
+            value: Value
+            if isinstance(module_value, LazyImport):
+                value = LazyImport(module_value.source, importer, name)
+            elif isinstance(module_value, ModuleVal):
+                ctx = module_value.context
+                if name in ctx.globals:
+                    value = ctx.globals[name]
+                else:
+                    value = self.resolve_module(interp, f"{base}.{name}", importer)
+            elif isinstance(module_value, TFRef):
+                value = interp.tf.attribute(module_value, name)
+            elif base and self.project.is_namespace(base, importer):  # `from folder import module` (PEP 420)
+                value = self.resolve_module(interp, f"{base}.{name}", importer)
+            elif isinstance(module_value, OpaqueCode):
+                value = OpaqueCode(module_value.reason)
+            else:
+                value = Unknown(f"import {name}")
+            interp.bind(bound_as, value, frame)
+
+    def resolve_module(self, interp: Interpreter, dotted: str, importer: Optional[SourceFile],
+                       lazy: bool = False) -> Value:
+        ref = module_ref(dotted)
+        if ref is not None:
+            return ref
+        source = self.project.find(dotted, importer)
+        if source is None:
+            if is_inert_module(dotted):
+                return Unknown(f"module {dotted}")
+            return OpaqueCode(f"code of the module {dotted}, which is not among the checked files")
+        if lazy and source.path not in self.contexts_by_path and not source.has_import_effects():
+            return LazyImport(source, importer)
+        return self.execute(interp, source, dotted)
+
+    def force(self, interp: Interpreter, lazy: LazyImport) -> Value:
+        """Run a lazily imported module now that one of its names is used."""
+        for _ in range(32):  # a re-export of a re-export: follow the chain
+            module = self.execute(interp, lazy.source, lazy.source.dotted)
+            if lazy.name is None or not isinstance(module, ModuleVal):
+                return module
+            if lazy.name in module.context.globals:
+                value = module.context.globals[lazy.name]
+            else:
+                value = self.resolve_module(interp, f"{lazy.source.dotted}.{lazy.name}", lazy.importer)
+            if not isinstance(value, LazyImport):
+                return value
+            lazy = value
+        return Unknown("import chain")
+
+    def execute(self, interp: Interpreter, source: SourceFile, dotted: str) -> Value:
+        """Import a module: run its code once per run, or reuse a run of it that left no trace (see
+        `ImportTrace`) made in an earlier run of this process."""
+        shared = self.project.shared_modules.get(source.path) if self.share else None
+        if shared is not None and source.path not in self.contexts_by_path \
+                and (not shared.unseen or shared.scope == interp.graph.current.name):
+            self.contexts_by_path[source.path] = shared.ctx
+            self.extra_deps.update(shared.read)
+            for prefix, key, record in shared.unseen:
+                interp.graph.replay_unseen(prefix, key, record)
+            return ModuleVal(shared.ctx)
+        start = stamp()
+        ctx = self.context_for(source)
+        if ctx is None:
+            return OpaqueCode(f"code of the module {dotted}, which does not parse")
+        if not ctx.executed:
+            ctx.executed = True
+            before = set(self.contexts_by_path) | self.extra_deps
+            trace = ImportTrace(interp, start, ctx)
+            self.importing.append(trace)
+            try:
+                with interp.top_level():
+                    interp.run_module(ctx, as_main=False)
+            finally:
+                self.importing.pop()
+            read = (set(self.contexts_by_path) | self.extra_deps) - before
+            if self.share and trace.left_no_trace(interp) and all(
+                    p in self.project.shared_modules or p in self.extra_deps for p in read):
+                end = stamp()
+                self.project.shared_modules[source.path] = SharedModule(
+                    ctx, read | {source.path}, trace.scope, trace.unseen_effects(interp), start, end)
+                self.project.shared_until = max(self.project.shared_until, end)
+        return ModuleVal(ctx)
+
+    def note_write(self, owner: Value, born: int) -> None:
+        """The interpreter is about to change `owner`, made at `born` (an item, an attribute). An import
+        running now that did not make it is not shared (its effect would not be repeated); an object
+        of a shared import gets its state back when this run ends (later runs see it as it was made)."""
+        shared_object = self.project.made_by_shared_import(born)
+        for trace in self.importing:
+            if born < trace.start or shared_object:  # a shared import run inside this one made it, too
+                trace.foreign_write = True
+        if shared_object and not self.undo.holds(owner):
+            self.undo.save(owner)
+
+    def note_module_write(self, ctx: ModuleContext) -> None:
+        """A module's global is set from outside its import (`global x`, `config.x = ...`)."""
+        for trace in self.importing:
+            if trace.module is not ctx:
+                trace.foreign_write = True
+        shared = self.project.shared_modules.get(ctx.path)
+        if shared is not None and shared.ctx is ctx and not self.undo.holds(ctx.globals):
+            self.undo.save(ctx.globals)
+
+    def finish(self) -> None:
+        """The run is over: shared imports get back the state they were made with."""
+        self.undo.restore()
+
+    def may_keep_forced(self, scope: Dict[str, Value]) -> bool:
+        """Whether a forced lazy import may replace its placeholder in `scope`: not in the globals of a
+        shared module, which would then hold this run's values."""
+        return not any(scope is shared.ctx.globals for shared in self.project.shared_modules.values())
+
+    def module_attr(self, interp: Interpreter, module: ModuleVal, attr: str) -> Value:
+        ctx = module.context
+        if attr in ctx.globals:
+            return ctx.globals[attr]
+        source = getattr(ctx, "source", None)
+        sub = self.resolve_module(interp, f"{ctx.dotted}.{attr}", source)
+        return sub
+
+
+def _dotted(node: cst.CSTNode) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{_dotted(node.value)}.{node.attr.value}"
+    return ""
