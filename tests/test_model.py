@@ -837,6 +837,31 @@ def test_uncertain_reuse_variables_joins_possibilities() -> None:
         assert get(merged, "x", (1,)) == []
 
 
+def test_a_join_keeps_what_neither_branch_changed_and_weakens_the_rest() -> None:
+    g = GraphState()
+    with vs(g, "s"):
+        assert get(g, "kept", (2,)) == []
+    left, right = g.clone(), g.clone()
+    with vs(left, "l"):
+        assert get(left, "w", (3,)) == []
+    with vs(right, "l"):
+        assert get(right, "w", (4,)) == []
+    with vs(right, "r"):
+        assert get(right, "only_right", (1,)) == []
+    merged = g.clone()
+    merged.merge(left, right)
+    kept = names.text("s/kept")
+    assert merged.vars[kept] is g.vars[kept] and merged.vars[kept].certain  # no new record for an unchanged one
+    both = merged.vars[names.text("l/w")]
+    assert both.certain and both.shape is None  # made on both paths, with shapes that differ
+    once = merged.vars[names.text("r/only_right")]
+    assert not once.certain and once.shape == (1,)
+    again = merged.clone()
+    again.merge(merged, g)
+    assert again.vars[names.text("r/only_right")] is once  # already uncertain: joined as it is
+    assert not again.vars[names.text("l/w")].certain
+
+
 def test_open_world_store_gives_no_does_not_exist() -> None:
     g = GraphState(open_world=True)
     assert g.reuse_of(g.root) == ANY_REUSE

@@ -167,6 +167,13 @@ class GraphState:
         self.vars = {}
         for key in _union(a.vars, b.vars):
             ra, rb = a.vars.get(key), b.vars.get(key)
+            if ra is rb or (rb is None and ra is not None and not ra.certain):
+                if ra.name == key:  # type: ignore[union-attr]
+                    self.vars[key] = ra  # type: ignore[assignment]  # the join would be an equal record
+                    continue
+            elif ra is None and rb is not None and not rb.certain and rb.name == key:
+                self.vars[key] = rb
+                continue
             if ra is not None and rb is not None:
                 same = ra.shape == rb.shape and ra.dtype == rb.dtype
                 self.vars[key] = VarRecord(
