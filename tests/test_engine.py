@@ -89,3 +89,23 @@ def test_share_out_deals_contiguous_runs_to_every_worker() -> None:
     assert abs(len(shares[0]) - len(shares[1])) <= 7
     assert shares[0][:7] == paths[:7] and shares[1][:7] == paths[7:14]  # runs of neighbours
     assert engine.share_out(paths[:3], 2) == [["pkg/m000.py", "pkg/m002.py"], ["pkg/m001.py"]]
+
+
+def test_uses_of_a_class_count_calls_bases_and_values_but_not_its_definition_or_comments() -> None:
+    """Capitalised names are looked up in an index of the files that hold them, others by a scan of every
+    file: both give the same count."""
+    text = '''class {name}(object):
+    pass
+
+
+# {name} is built elsewhere
+x = {name}()
+y = {name}.create()
+class Child({name}):
+    pass
+factory = {name}
+'''
+    for name in ("Model", "model_lower"):
+        project = Project({"/p/a.py": text.format(name=name), "/p/b.py": f"from a import {name}\n{name}()\n",
+                           "/p/c.py": "print('no mention')\n"})
+        assert project.uses_of_class(name) == 5, name  # x, y, the base of Child, factory, b's call

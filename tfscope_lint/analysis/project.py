@@ -1,8 +1,9 @@
-"""The project: files become modules with dotted names, imports between them resolve, entry points run.
+"""The project: its files as modules with dotted names, the imports between them read from text, the
+entry scripts. An index only: parsing is on demand (SourceFile.parse) and running is runs.ProjectRun's.
 
 Every file that mentions TensorFlow runs as a script (`__name__ == "__main__"`) on a fresh graph,
 importing the project's other modules as Python would (each once per run). Functions that no
-run called are then analysed alone, in an unknown context. Raw reports become findings here.
+run called are then analysed alone, in an unknown context (see units.py).
 """
 
 from __future__ import annotations
@@ -202,7 +203,7 @@ class Project:
         self.shared_until = 0  # no span ends later: objects made since belong to no shared module
         self._imports: Dict[str, List[SourceFile]] = {}
         self._mentions: Optional[Dict[str, int]] = None
-        self._files_with: Dict[str, List[SourceFile]] = {}  # identifier -> the files it occurs in
+        self._files_with: Dict[str, List[SourceFile]] = {}  # capitalised identifier -> the files it is in
         self._by_tail: Optional[Dict[str, List[SourceFile]]] = None  # last dotted part -> files (namespaces)
         self._project_names: Optional[Set[str]] = None  # first names that an import of the project starts with
         self._folders: Optional[Set[str]] = None  # every folder that holds a project file, at any depth
@@ -218,7 +219,8 @@ class Project:
                 for word in words:
                     counts[word] = counts.get(word, 0) + 1
                 for word in set(words):
-                    files_with.setdefault(word, []).append(source)
+                    if word[0].isupper():  # class names, by convention: an index of all words costs 5x more
+                        files_with.setdefault(word, []).append(source)
             self._mentions, self._files_with = counts, files_with
         return self._mentions.get(name, 0)
 
@@ -229,7 +231,9 @@ class Project:
             return 0
         uses = 0
         pattern = re.compile(r"\b" + re.escape(name) + r"\b")
-        for source in self._files_with.get(name, ()):
+        candidates = (self._files_with.get(name, []) if name[0].isupper()
+                      else [source for source in self.files if name in source.text])
+        for source in candidates:
             for match in pattern.finditer(source.text):
                 start = source.text.rfind("\n", 0, match.start()) + 1
                 before = source.text[start:match.start()]

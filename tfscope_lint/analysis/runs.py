@@ -18,9 +18,9 @@ from tfscope_lint.analysis.values import LazyImport, ModuleVal, OpaqueCode, TFRe
 class ProjectRun:
     """Module objects of one interpreter run: each project module is executed at most once."""
 
-    def __init__(self, project: Project, share: bool = True) -> None:
+    def __init__(self, project: Project) -> None:
         self.project = project
-        self.share = share and project.share_imports  # False: run every import anew (e.g. flipped settings)
+        self.share = project.share_imports  # False (TFSCOPE_SHARE_IMPORTS=0): run every import anew
         self.modules: Dict[str, ModuleContext] = {}
         self.contexts_by_path: Dict[str, ModuleContext] = {}
         self.extra_deps: set = set()  # files read through modules shared from earlier runs
