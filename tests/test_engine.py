@@ -91,6 +91,21 @@ def test_share_out_deals_contiguous_runs_to_every_worker() -> None:
     assert engine.share_out(paths[:3], 2) == [["pkg/m000.py", "pkg/m002.py"], ["pkg/m001.py"]]
 
 
+def test_share_out_by_cost_evens_the_loads_and_keeps_file_order() -> None:
+    paths = [f"pkg/m{i:03d}.py" for i in range(32)]
+    heavy = {"pkg/m000.py", "pkg/m001.py"}  # the first run holds the two costliest entries
+
+    def cost(path: str) -> float:
+        return 100.0 if path in heavy else 1.0
+
+    dealt = engine.share_out(paths, 2)
+    assert sum(map(cost, dealt[0])) > 3 * sum(map(cost, dealt[1]))  # in turn: the heavy run and half the rest
+    shares = engine.share_out(paths, 2, cost)
+    assert sorted(p for share in shares for p in share) == paths
+    assert shares[0] == ["pkg/m000.py", "pkg/m001.py"]  # the heavy run alone; every light run on the other
+    assert all(share == sorted(share) for share in shares)
+
+
 def test_uses_of_a_class_count_calls_bases_and_values_but_not_its_definition_or_comments() -> None:
     """Capitalised names are looked up in an index of the files that hold them, others by a scan of every
     file: both give the same count."""
