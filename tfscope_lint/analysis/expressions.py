@@ -19,16 +19,27 @@ from tfscope_lint.analysis.values import (
 )
 
 
+# interpreter class -> node type -> its expr_ method (or None): found once per type, not per node
+_EXPRESSION_HANDLERS: Dict[type, Dict[type, Any]] = {}
+
+
 class ExpressionsMixin:
     """Evaluates expressions to abstract values; a part of `Interpreter`."""
 
     def eval(self, node: Optional[cst.BaseExpression], frame: Frame) -> Value:
         if node is None:
             return Const(None)
-        handler = getattr(self, "expr_" + type(node).__name__, None)
+        kind = type(node)
+        handlers = _EXPRESSION_HANDLERS.get(type(self))
+        if handlers is None:
+            handlers = _EXPRESSION_HANDLERS[type(self)] = {}
+        try:
+            handler = handlers[kind]
+        except KeyError:
+            handler = handlers[kind] = getattr(type(self), "expr_" + kind.__name__, None)
         if handler is None:
-            return Unknown(type(node).__name__)
-        return handler(node, frame)
+            return Unknown(kind.__name__)
+        return handler(self, node, frame)
 
     def expr_Name(self, node: cst.Name, frame: Frame) -> Value:
         if node.value in ("True", "False", "None"):

@@ -7,7 +7,7 @@ control flow, apart from what single expressions evaluate to.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
@@ -22,6 +22,10 @@ from tfscope_lint.analysis.values import (
 )
 from tfscope_lint.model.graph import GraphState
 from tfscope_lint.model.names import Atom
+
+
+# interpreter class -> statement type -> its stmt_ method (or None): found once per type, not per statement
+_STATEMENT_HANDLERS: Dict[type, Dict[type, Any]] = {}
 
 
 class StatementsMixin:
@@ -44,18 +48,25 @@ class StatementsMixin:
             for small in stmt.body:
                 self.exec_small(small, frame)
             return
-        handler = getattr(self, "stmt_" + type(stmt).__name__, None)
+        kind = type(stmt)
+        handlers = _STATEMENT_HANDLERS.get(type(self))
+        if handlers is None:
+            handlers = _STATEMENT_HANDLERS[type(self)] = {}
+        try:
+            handler = handlers[kind]
+        except KeyError:
+            handler = handlers[kind] = getattr(type(self), "stmt_" + kind.__name__, None)
         if handler is None:
             return
         if isinstance(stmt, (cst.For, cst.While)):
             saved = frame.loop_uncertain
             try:
                 with self.looping(stmt):
-                    handler(stmt, frame)
+                    handler(self, stmt, frame)
             finally:
                 frame.loop_uncertain = saved
         else:
-            handler(stmt, frame)
+            handler(self, stmt, frame)
 
     @contextmanager
     def looping(self, loop: cst.CSTNode) -> Iterator[None]:
