@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Set, Tuple
 
@@ -10,6 +11,13 @@ import libcst as cst
 from tfscope_lint.analysis.positions import NodePositions
 from tfscope_lint.analysis.values import Value
 from tfscope_lint.findings import Location
+
+
+@functools.lru_cache(maxsize=None)
+def node_handler(interpreter_class: type, prefix: str, node_type: type) -> Any:
+    """The interpreter's method for a kind of node (`expr_Call`, `stmt_If`), or None: looked up once per
+    class and node type, not once per node."""
+    return getattr(interpreter_class, prefix + node_type.__name__, None)
 
 
 class ModuleContext:

@@ -11,16 +11,12 @@ from typing import Any, Dict, List, Optional, Sequence
 import libcst as cst
 
 from tfscope_lint.analysis import builtins_impl, generators, strings
-from tfscope_lint.analysis.context import Frame
+from tfscope_lint.analysis.context import Frame, node_handler
 from tfscope_lint.analysis.signals import MAX_UNROLL
 from tfscope_lint.analysis.values import (
     BoundMethod, BuiltinVal, ClassVal, Const, DictVal, FunctionVal, InstanceVal, ModuleVal, NoneDimension, OpaqueCode,
     ScopeVal, SeqVal, SymStr, TFCall, TFObject, TFRef, TensorVal, Unknown, Value, is_code, truth,
 )
-
-
-# interpreter class -> node type -> its expr_ method (or None): found once per type, not per node
-_EXPRESSION_HANDLERS: Dict[type, Dict[type, Any]] = {}
 
 
 class ExpressionsMixin:
@@ -29,16 +25,9 @@ class ExpressionsMixin:
     def eval(self, node: Optional[cst.BaseExpression], frame: Frame) -> Value:
         if node is None:
             return Const(None)
-        kind = type(node)
-        handlers = _EXPRESSION_HANDLERS.get(type(self))
-        if handlers is None:
-            handlers = _EXPRESSION_HANDLERS[type(self)] = {}
-        try:
-            handler = handlers[kind]
-        except KeyError:
-            handler = handlers[kind] = getattr(type(self), "expr_" + kind.__name__, None)
+        handler = node_handler(type(self), "expr_", type(node))
         if handler is None:
-            return Unknown(kind.__name__)
+            return Unknown(type(node).__name__)
         return handler(self, node, frame)
 
     def expr_Name(self, node: cst.Name, frame: Frame) -> Value:

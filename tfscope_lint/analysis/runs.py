@@ -20,7 +20,6 @@ class ProjectRun:
 
     def __init__(self, project: Project) -> None:
         self.project = project
-        self.share = project.share_imports  # False (TFSCOPE_SHARE_IMPORTS=0): run every import anew
         self.modules: Dict[str, ModuleContext] = {}
         self.contexts_by_path: Dict[str, ModuleContext] = {}
         self.extra_deps: set = set()  # files read through modules shared from earlier runs
@@ -125,7 +124,7 @@ class ProjectRun:
     def execute(self, interp: Interpreter, source: SourceFile, dotted: str) -> Value:
         """Import a module: run its code once per run, or reuse a run of it that left no trace (see
         `ImportTrace`) made in an earlier run of this process."""
-        shared = self.project.shared_modules.get(source.path) if self.share else None
+        shared = self.project.shared_modules.get(source.path) if self.project.share_imports else None
         if shared is not None and source.path not in self.contexts_by_path \
                 and (not shared.unseen or shared.scope == interp.graph.current.name):
             self.contexts_by_path[source.path] = shared.ctx
@@ -148,7 +147,7 @@ class ProjectRun:
             finally:
                 self.importing.pop()
             read = (set(self.contexts_by_path) | self.extra_deps) - before
-            if self.share and trace.left_no_trace(interp) and all(
+            if self.project.share_imports and trace.left_no_trace(interp) and all(
                     p in self.project.shared_modules or p in self.extra_deps for p in read):
                 end = stamp()
                 self.project.shared_modules[source.path] = SharedModule(

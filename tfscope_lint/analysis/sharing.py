@@ -30,8 +30,9 @@ class ImportTrace:
     """What one module's import did beyond defining names; if nothing, later runs may share it.
 
     Nothing means: no change to the graph but unseen-code records (replayed), no finding, no flag or
-    setting defined or read (what a later run reads there may differ), no stateful TF object made (a template, a layer: later calls change it), no write
-    into an object made before the import (another module's registry), and the same scope at its end."""
+    setting defined or read (a later run may read another value there), no stateful TF object made (a
+    template, a layer: later calls change it), no write into an object made before the import
+    (another module's registry), and the same scope at its end."""
 
     def __init__(self, interp: Any, start: int, module: Any) -> None:
         self.start = start

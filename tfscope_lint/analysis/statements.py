@@ -7,12 +7,12 @@ control flow, apart from what single expressions evaluate to.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
 from tfscope_lint.analysis import generators, strings
-from tfscope_lint.analysis.context import Frame, Site
+from tfscope_lint.analysis.context import Frame, Site, node_handler
 from tfscope_lint.analysis.signals import (
     EXCEPTION_FAMILY, MAX_UNROLL, BreakSignal, BudgetExceeded, ContinueSignal, RaiseSignal, ReturnSignal,
 )
@@ -22,10 +22,6 @@ from tfscope_lint.analysis.values import (
 )
 from tfscope_lint.model.graph import GraphState
 from tfscope_lint.model.names import Atom
-
-
-# interpreter class -> statement type -> its stmt_ method (or None): found once per type, not per statement
-_STATEMENT_HANDLERS: Dict[type, Dict[type, Any]] = {}
 
 
 class StatementsMixin:
@@ -48,14 +44,7 @@ class StatementsMixin:
             for small in stmt.body:
                 self.exec_small(small, frame)
             return
-        kind = type(stmt)
-        handlers = _STATEMENT_HANDLERS.get(type(self))
-        if handlers is None:
-            handlers = _STATEMENT_HANDLERS[type(self)] = {}
-        try:
-            handler = handlers[kind]
-        except KeyError:
-            handler = handlers[kind] = getattr(type(self), "stmt_" + kind.__name__, None)
+        handler = node_handler(type(self), "stmt_", type(stmt))
         if handler is None:
             return
         if isinstance(stmt, (cst.For, cst.While)):
