@@ -228,16 +228,23 @@ def test_an_import_that_reads_a_flag_is_not_shared(tmp_path: Path) -> None:
 
 
 # A switch that selects a path: the script runs again with --train=True, and still imports `layers`.
+# TF: builds as it is; with --train=True, `d/w` (4, 8) is fetched as (4, 4), a ValueError.
 SWITCHED_SCRIPT = '''import tensorflow as tf
 import layers
 
 tf.flags.DEFINE_boolean("train", False, "build the training graph")
 FLAGS = tf.flags.FLAGS
 
-layers.dense(None, "d")
-if FLAGS.train:
-    with tf.variable_scope("d", reuse=True):
-        tf.get_variable("w", [4, 4])  # only with --train=True: `d/w` has shape (4, 8)
+
+def main(_):
+    layers.dense(None, "d")
+    if FLAGS.train:
+        with tf.variable_scope("d", reuse=True):
+            tf.get_variable("w", [4, 4])
+
+
+if __name__ == "__main__":
+    tf.app.run(main)
 '''
 
 
@@ -253,5 +260,5 @@ def test_the_run_with_a_setting_flipped_shares_the_imports_too(tmp_path: Path,
 
     monkeypatch.setattr(Interpreter, "run_module", counting)
     findings, _ = engine.analyze(sources, jobs=1)
-    assert [(f.code, f.location.line, "--train=True" in f.message) for f in findings] == [("TFS105", 10, True)]
+    assert [(f.code, f.location.line, "--train=True" in f.message) for f in findings] == [("TFS105", 12, True)]
     assert runs.count("train.py as a script") == 2 and runs.count("layers.py") == 1
