@@ -11,6 +11,7 @@ import libcst as cst
 
 from tfscope_lint.analysis import builtins_impl, generators, pylib, strings
 from tfscope_lint.analysis.context import Frame, Site
+from tfscope_lint.analysis.lazy_bodies import LazyBody
 from tfscope_lint.analysis.signals import BreakSignal, ContinueSignal, ReturnSignal
 from tfscope_lint.analysis.values import (
     BoundMethod, BuiltinVal, ClassVal, Const, DictVal, FunctionVal, InstanceVal, OpaqueCode, PartialVal, ScopeVal,
@@ -148,6 +149,10 @@ class CallsMixin:
                 return generators.GeneratorVal(func, args, kwargs, node,
                                                self.frames[-1].module if self.frames else func.module)
             self.starting_generator = None
+        body = func.node.body
+        unread = body.failure() if isinstance(body, LazyBody) else None
+        if unread is not None:
+            return self.unseen_call(node, f"a call of {func.name}, whose body {unread}")
         local_vars = self.bind_arguments(func, args, kwargs)
         callee = Frame(func.module, func.closure, func.name, local_vars)
         if node is not None and self.frames:

@@ -10,7 +10,7 @@ switched off for the parse and on again at once, in this process only.
 from __future__ import annotations
 
 import threading
-from typing import Callable
+from typing import Callable, Optional
 
 import libcst as cst
 from libcst._nodes.base import CSTNode
@@ -23,11 +23,11 @@ def _skip(self: CSTNode) -> None:  # noqa: ARG001 - stands in for CSTNode.__post
     return None
 
 
-def parse_module(text: str) -> cst.Module:
+def parse_module(text: str, config: Optional[cst.PartialParserConfig] = None) -> cst.Module:
     """`libcst.parse_module`, minus node validation; raises what it raises."""
     with _LOCK:  # another thread building nodes meanwhile would skip its checks too
         CSTNode.__post_init__ = _skip  # type: ignore[method-assign]
         try:
-            return cst.parse_module(text)
+            return cst.parse_module(text, config) if config is not None else cst.parse_module(text)
         finally:
             CSTNode.__post_init__ = _VALIDATING  # type: ignore[method-assign]

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 # which reads every result from the cache, needs the project's index of files and nothing more.
 
 SHARE_IMPORTS = "TFSCOPE_SHARE_IMPORTS"
+LAZY_BODIES = "TFSCOPE_LAZY_BODIES"  # "0": parse every function body with its module (lazy_bodies.py)
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 IMPORT_START = re.compile(r"\s*(from|import)\s")
 ATTRIBUTE_READ = re.compile(r"\s*\.\s*[A-Za-z_][A-Za-z0-9_]*(?!\s*[(A-Za-z0-9_.])")  # `.attr`, not called
@@ -135,6 +136,18 @@ class SourceFile:
             from tfscope_lint.analysis.parsing import parse_module
 
             self.parsed = True
+            if os.environ.get(LAZY_BODIES, "1") != "0":
+                self._read_ast()
+                if self._syntax_error is None and self._ast is not None:
+                    from tfscope_lint.analysis.lazy_bodies import parse_lazily
+                    from tfscope_lint.analysis.outline import _all_facts
+
+                    lazy = parse_lazily(self.text, self._ast, _all_facts(self._ast, self.text)[1], parse_module)
+                    self._ast = None
+                    if lazy is not None:
+                        self.tree, self._index, self._facts = lazy
+                        return self.tree
+                    self._ast_read = False  # read again below, in the order the whole parse needs
             try:
                 self.tree = parse_module(self.text)
             except cst.ParserSyntaxError as exc:
