@@ -72,3 +72,16 @@ def interpreter_landed() -> bool:
 needs_interpreter = pytest.mark.skipif(
     not interpreter_landed(), reason="the abstract interpreter has not landed: analyze_sources is a placeholder"
 )
+
+
+def fixture_projects() -> List[Path]:
+    """Each fixture folder, and each project of a folder of projects: the units to analyse one at a time."""
+    roots = [REPO / "fixtures" / name for name in sorted(p.name for p in (REPO / "fixtures").iterdir())
+             if (REPO / "fixtures" / name).is_dir()]
+    projects = []
+    for root in roots:
+        if root.name.endswith("_projects") or root.name == "projects":
+            projects.extend(sorted(p for p in root.iterdir() if p.is_dir()))
+        else:
+            projects.append(root)
+    return projects

@@ -8,7 +8,7 @@ from typing import Dict, List
 
 import pytest
 
-from frontend_helpers import REPO
+from frontend_helpers import REPO, fixture_projects
 from tfscope_lint.analysis import engine, units
 from tfscope_lint.analysis.interpreter import Interpreter
 from tfscope_lint.analysis.project import SHARE_IMPORTS, Project
@@ -122,19 +122,7 @@ def test_an_import_that_defines_flags_or_makes_a_template_is_not_shared(tmp_path
     assert not shared & {"flagdefs.py", "nets.py"}
 
 
-def _fixture_projects() -> List[Path]:
-    roots = [REPO / "fixtures" / name for name in sorted(p.name for p in (REPO / "fixtures").iterdir())
-             if (REPO / "fixtures" / name).is_dir()]
-    projects = []
-    for root in roots:
-        if root.name.endswith("_projects") or root.name == "projects":
-            projects.extend(sorted(p for p in root.iterdir() if p.is_dir()))
-        else:
-            projects.append(root)
-    return projects
-
-
-@pytest.mark.parametrize("project", _fixture_projects(), ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize("project", fixture_projects(), ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_findings_are_the_same_with_and_without_shared_imports(project: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     sources = {str(p): p.read_text() for p in sorted(project.rglob("*.py"))}
