@@ -23,7 +23,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
 
-from tfscope_lint.analysis.outline import FunctionFacts, _ast_functions, _cst_functions
+from tfscope_lint.analysis.outline import FunctionFacts, _all_facts, _ast_functions, _cst_functions
 from tfscope_lint.analysis.positions import line_starts
 
 MIN_BODY_LINES = 4  # shorter bodies cost less to parse with the module than to stand in for
@@ -167,10 +167,8 @@ def _lazy_body(bodies: _ModuleBodies, plan: _Plan, stand_in: cst.IndentedBlock) 
     return lazy
 
 
-def _plans(parsed: ast.Module, text: str, starts: List[int]) -> Tuple[List[str], List[Optional[_Plan]]]:
-    """Every function in pre-order (names), and for each outermost one long enough a plan, else None."""
-    functions = list(_ast_functions(parsed.body))
-    names = [f.name for f in functions]  # type: ignore[attr-defined]
+def _plans(functions: List[ast.AST], text: str, starts: List[int]) -> List[Optional[_Plan]]:
+    """For each function (all of them, in pre-order) a plan if it is outermost and long enough, else None."""
     plans: List[Optional[_Plan]] = [None] * len(functions)
     rank = 0
     while rank < len(functions):
@@ -186,7 +184,7 @@ def _plans(parsed: ast.Module, text: str, starts: List[int]) -> Tuple[List[str],
                 and text.startswith(("def", "async"), keyword)):
             plans[rank] = _Plan(func.name, func.lineno, first.lineno, end, rank, nested)  # type: ignore[attr-defined]
         rank += 1 + nested  # functions inside an outermost function are parsed with it
-    return names, plans
+    return plans
 
 
 def _skeleton(text: str, starts: List[int], plans: Sequence[_Plan]) -> str:
@@ -209,14 +207,15 @@ def _skeleton(text: str, starts: List[int], plans: Sequence[_Plan]) -> str:
     return "".join(pieces)
 
 
-def parse_lazily(text: str, parsed: ast.Module, facts: Sequence[FunctionFacts], parse: ParseText,
+def parse_lazily(text: str, parsed: ast.Module, parse: ParseText,
                  ) -> Optional[Tuple[cst.Module, Dict[int, int], Dict[int, FunctionFacts]]]:
-    """The module with lazy bodies, each function's rank and facts by node id (the index `outline` gives); None
-    when the skeleton and Python's tree do not match or libcst rejects the skeleton (then parse it whole)."""
+    """The module (`parsed` is Python's tree of it) with lazy bodies, and each function's rank and facts by node
+    id, as `outline` gives them; None when the skeleton and Python's tree do not match or libcst rejects the
+    skeleton (then parse it whole)."""
     starts = line_starts(text)
-    names, plans = _plans(parsed, text, starts)
-    if len(facts) != len(names):
-        return None
+    functions = list(_ast_functions(parsed.body))
+    names, facts = _all_facts(parsed, text, functions)
+    plans = _plans(functions, text, starts)
     chosen = [plan for plan in plans if plan is not None]
     try:
         module = parse(_skeleton(text, starts, chosen) if chosen else text, None)

@@ -160,7 +160,8 @@ def outline(parsed: Optional[ast.Module], cst_funcs: List[cst.FunctionDef], text
 _TOUCHES = re.compile(r"\b(?:" + "|".join(sorted(VARIABLE_API_NAMES)) + r")\b|\breuse\s*=")
 
 
-def _all_facts(parsed: ast.Module, text: str) -> Tuple[List[str], List[FunctionFacts]]:
+def _all_facts(parsed: ast.Module, text: str, functions: Optional[List[ast.AST]] = None,
+               ) -> Tuple[List[str], List[FunctionFacts]]:
     """The facts of every function definition, in pre-order, read from its lines of text.
 
     Whether a function touches variables is a search of its text, which may also see a name in a
@@ -169,7 +170,7 @@ def _all_facts(parsed: ast.Module, text: str) -> Tuple[List[str], List[FunctionF
     starts = line_starts(text) + [len(text)]
     names: List[str] = []
     facts: List[FunctionFacts] = []
-    for func in _ast_functions(parsed.body):
+    for func in functions if functions is not None else _ast_functions(parsed.body):
         body = text[starts[func.lineno - 1]:starts[min(func.end_lineno or func.lineno, len(starts) - 1)]]  # type: ignore[attr-defined]
         names.append(func.name)  # type: ignore[attr-defined]
         generator = "yield" in body and _facts(func).is_generator

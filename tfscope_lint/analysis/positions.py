@@ -93,12 +93,51 @@ class NodePositions:
         return self._point(span[0]) + self._point(span[1])
 
 
+class _Reached(Exception):
+    """Both the node and the function's `def` have been generated: the rest of the code is not needed."""
+
+
+class _UntilNode(_OffsetState):
+    """Codegen of a function that stops once a node and the function's `def` keyword have been generated."""
+
+    def __init__(self, module: cst.Module, function: cst.FunctionDef, node: cst.CSTNode) -> None:
+        super().__init__(module)
+        self.function, self.node = function, node
+        self.def_offset: Optional[int] = None
+
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        super().after_codegen(node)
+        if node is self.node and self.def_offset is not None:
+            raise _Reached
+
+    @contextmanager
+    def record_syntactic_position(self, node: cst.CSTNode, *, start_node: Optional[cst.CSTNode] = None,
+                                  end_node: Optional[cst.CSTNode] = None) -> Iterator[None]:
+        if node is self.function:
+            self.def_offset = self.offset
+            if self.node in self.spans:  # a decorator, before the `def`
+                raise _Reached
+        start = self.offset
+        yield  # no `finally`: when _Reached passes through, the spans it would close are not needed
+        end = self.offset
+        if start_node is not None:
+            start = self.spans[start_node][0]
+        if end_node is not None:
+            end = self.spans[end_node][1]
+        self.spans[node] = (start, end)
+
+
 def line_in_function(module: cst.Module, function: cst.FunctionDef, def_line: int, node: cst.CSTNode) -> Optional[int]:
     """The line of a node inside `function`, whose `def` (or `async`) is on line `def_line` of the module,
-    from the code of that function alone: a note needs a line, and a whole module's positions cost
-    a code generation of all of it. None when the node is not in the function."""
-    local = NodePositions(module, function)
-    target, start = local.get(node), local.get(function)
-    if target is None or start is None:
+    from the code of that function alone, generated only as far as the node: a note needs a line, and a
+    whole module's positions cost a code generation of all of it. None when the node is not in the function."""
+    state = _UntilNode(module, function, node)
+    try:
+        function._codegen(state)
+    except _Reached:
+        pass
+    span = state.spans.get(node)
+    if span is None or state.def_offset is None:
         return None
-    return def_line + target[0] - start[0]
+    text = "".join(state.tokens)
+    return def_line + len(_NEWLINE.findall(text, 0, span[0])) - len(_NEWLINE.findall(text, 0, state.def_offset))

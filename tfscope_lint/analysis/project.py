@@ -140,9 +140,8 @@ class SourceFile:
                 self._read_ast()
                 if self._syntax_error is None and self._ast is not None:
                     from tfscope_lint.analysis.lazy_bodies import parse_lazily
-                    from tfscope_lint.analysis.outline import _all_facts
 
-                    lazy = parse_lazily(self.text, self._ast, _all_facts(self._ast, self.text)[1], parse_module)
+                    lazy = parse_lazily(self.text, self._ast, parse_module)
                     self._ast = None
                     if lazy is not None:
                         self.tree, self._index, self._facts = lazy
