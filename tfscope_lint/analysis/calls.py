@@ -143,14 +143,15 @@ class CallsMixin:
         active = sum(1 for _, fn in self.call_stack if fn is func.node)
         if active >= 2:
             return self.unseen_call(node, f"a recursive call of {func.name}")
-        if not isinstance(func.node, cst.Lambda) and self.is_generator(func):
+        is_lambda = type(func.node) is cst.Lambda
+        if not is_lambda and self.is_generator(func):
             if self.starting_generator is not func.node:
                 # a generator object: its body runs when it is consumed (generators.consume)
                 return generators.GeneratorVal(func, args, kwargs, node,
                                                self.frames[-1].module if self.frames else func.module)
             self.starting_generator = None
         body = func.node.body
-        unread = body.failure() if isinstance(body, LazyBody) else None
+        unread = body.failure() if type(body) is LazyBody else None
         if unread is not None:
             return self.unseen_call(node, f"a call of {func.name}, whose body {unread}")
         local_vars = self.bind_arguments(func, args, kwargs)
@@ -161,7 +162,7 @@ class CallsMixin:
             self.call_stack.append((Site(func.module, func.node), func.node))
         self.frames.append(callee)
         try:
-            if isinstance(func.node, cst.Lambda):
+            if is_lambda:
                 return self.eval(func.node.body, callee)
             try:
                 self.exec_suite(func.node.body, callee)
@@ -206,7 +207,7 @@ class CallsMixin:
                 bound[name] = Unknown("missing argument")
         extra = args[len(positional):]
         star = params.star_arg
-        if isinstance(star, cst.Param):
+        if type(star) is cst.Param:
             bound[star.name.value] = SeqVal(list(extra), True) if not unknown_spread else Unknown("*args")
         for param in params.kwonly_params:
             name = param.name.value

@@ -83,7 +83,7 @@ class ExpressionsMixin:
         items: List[Value] = []
         for el in elements:
             value = self.eval(el.value, frame)
-            if isinstance(el, cst.StarredElement):
+            if type(el) is cst.StarredElement:
                 expanded = self.iterate(value)
                 if expanded is None:
                     return Unknown("starred sequence")

@@ -229,12 +229,13 @@ class Interpreter(StatementsMixin, ExpressionsMixin, CallsMixin):
             self.project.note_write(owner, born)
 
     def assign(self, target: cst.BaseExpression, value: Value, frame: Frame) -> None:
-        if isinstance(target, cst.Name):
-            self.bind(target.value, value, frame)
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            elements = target.elements
+        kind = type(target)  # compared by identity: isinstance against libcst's ABCs is slow when it fails
+        if kind is cst.Name:
+            self.bind(target.value, value, frame)  # type: ignore[attr-defined]
+        elif kind is cst.Tuple or kind is cst.List:
+            elements = target.elements  # type: ignore[attr-defined]
             items = self.iterate(value)
-            star = [i for i, el in enumerate(elements) if isinstance(el, cst.StarredElement)]
+            star = [i for i, el in enumerate(elements) if type(el) is cst.StarredElement]
             if items is not None and not star and len(items) == len(elements):
                 for el, item in zip(elements, items):
                     self.assign(el.value, item, frame)

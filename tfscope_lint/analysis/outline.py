@@ -89,29 +89,35 @@ def _cst_body(suite: object) -> List[cst.CSTNode]:
     return []
 
 
+_BLOCKS = frozenset({cst.If, cst.For, cst.While, cst.With, cst.Try, getattr(cst, "TryStar", cst.Try)})
+
+
 def _cst_functions(body: List[cst.CSTNode]) -> Iterator[cst.FunctionDef]:
     for stmt in body:
-        if isinstance(stmt, cst.FunctionDef):
-            yield stmt
-            yield from _cst_functions(_cst_body(stmt.body))
-        elif isinstance(stmt, cst.ClassDef):
-            yield from _cst_functions(_cst_body(stmt.body))
-        elif isinstance(stmt, (cst.If, cst.For, cst.While, cst.With, cst.Try, getattr(cst, "TryStar", cst.Try))):
-            yield from _cst_functions(_cst_body(stmt.body))
-            if isinstance(stmt, cst.Try) or type(stmt).__name__ == "TryStar":
-                for handler in stmt.handlers:  # type: ignore[union-attr]
+        kind = type(stmt)  # by identity: isinstance against libcst's ABCs is slow when it fails
+        if kind is cst.SimpleStatementLine:
+            continue
+        if kind is cst.FunctionDef:
+            yield stmt  # type: ignore[misc]
+            yield from _cst_functions(_cst_body(stmt.body))  # type: ignore[attr-defined]
+        elif kind is cst.ClassDef:
+            yield from _cst_functions(_cst_body(stmt.body))  # type: ignore[attr-defined]
+        elif kind in _BLOCKS:
+            yield from _cst_functions(_cst_body(stmt.body))  # type: ignore[attr-defined]
+            if kind is cst.Try or kind.__name__ == "TryStar":
+                for handler in stmt.handlers:  # type: ignore[attr-defined]
                     yield from _cst_functions(_cst_body(handler.body))
             orelse = getattr(stmt, "orelse", None)
-            while isinstance(orelse, cst.If):
-                yield from _cst_functions(_cst_body(orelse.body))
-                orelse = orelse.orelse
+            while type(orelse) is cst.If:
+                yield from _cst_functions(_cst_body(orelse.body))  # type: ignore[union-attr]
+                orelse = orelse.orelse  # type: ignore[union-attr]
             if orelse is not None:
                 yield from _cst_functions(_cst_body(orelse.body))
             final = getattr(stmt, "finalbody", None)
             if final is not None:
                 yield from _cst_functions(_cst_body(final.body))
-        elif isinstance(stmt, cst.Match):
-            for case in stmt.cases:
+        elif kind is cst.Match:
+            for case in stmt.cases:  # type: ignore[attr-defined]
                 yield from _cst_functions(_cst_body(case.body))
 
 

@@ -13,6 +13,7 @@ import libcst as cst
 
 from tfscope_lint.analysis import generators, strings
 from tfscope_lint.analysis.context import Frame, Site, node_handler
+from tfscope_lint.analysis.lazy_bodies import LazyBody
 from tfscope_lint.analysis.signals import (
     EXCEPTION_FAMILY, MAX_UNROLL, BreakSignal, BudgetExceeded, ContinueSignal, RaiseSignal, ReturnSignal,
 )
@@ -40,14 +41,15 @@ class StatementsMixin:
 
     def exec_stmt(self, stmt: cst.CSTNode, frame: Frame) -> None:
         self.tick(frame, stmt)
-        if isinstance(stmt, cst.SimpleStatementLine):
-            for small in stmt.body:
+        kind = type(stmt)
+        if kind is cst.SimpleStatementLine:
+            for small in stmt.body:  # type: ignore[attr-defined]
                 self.exec_small(small, frame)
             return
-        handler = node_handler(type(self), "stmt_", type(stmt))
+        handler = node_handler(type(self), "stmt_", kind)
         if handler is None:
             return
-        if isinstance(stmt, (cst.For, cst.While)):
+        if kind is cst.For or kind is cst.While:
             saved = frame.loop_uncertain
             try:
                 with self.looping(stmt):
@@ -71,45 +73,62 @@ class StatementsMixin:
             self.loops[-1][1] += 1
 
     def exec_small(self, small: cst.CSTNode, frame: Frame) -> None:
-        if isinstance(small, cst.Expr):
-            self.eval(small.value, frame)
-        elif isinstance(small, cst.Assign):
-            value = self.eval(small.value, frame)
-            for target in small.targets:
-                self.assign(target.target, value, frame)
-        elif isinstance(small, cst.AnnAssign):
-            if small.value is not None:
-                self.assign(small.target, self.eval(small.value, frame), frame)
-        elif isinstance(small, cst.AugAssign):
-            current = self.eval(small.target, frame)
-            value = self.eval(small.value, frame)
-            op = type(small.operator).__name__.replace("Assign", "")
-            self.assign(small.target, self.binop(op, current, value), frame)
-        elif isinstance(small, cst.Return):
-            raise ReturnSignal(self.eval(small.value, frame) if small.value is not None else Const(None))
-        elif isinstance(small, cst.Raise):
-            kind = "Exception"
-            if small.exc is not None:
-                self.eval(small.exc, frame)
-                raised = small.exc.func if isinstance(small.exc, cst.Call) else small.exc
-                # the class by its name: a handler naming it (or Exception) catches it; one naming a base class
-                # the analysis does not relate to it lets it go on, which only ends the path
-                kind = (strings.dotted_name(raised) or "Exception").split(".")[-1]
-            raise RaiseSignal(kind)
-        elif isinstance(small, (cst.Import, cst.ImportFrom)):
-            self.project.do_import(self, small, frame)
-        elif isinstance(small, cst.Global):
-            frame.global_names.update(n.name.value for n in small.names)
-        elif isinstance(small, cst.Nonlocal):
-            frame.nonlocal_names.update(n.name.value for n in small.names)
-        elif isinstance(small, cst.Break):
-            raise BreakSignal()
-        elif isinstance(small, cst.Continue):
-            raise ContinueSignal()
-        elif isinstance(small, cst.Del):
-            pass
-        elif isinstance(small, cst.Assert):
-            self.eval(small.test, frame)
+        # by the node's class, as statements and expressions are: a chain of isinstance tests against
+        # libcst's classes (ABCs) costs a Python-level check for every test that fails
+        handler = node_handler(type(self), "small_", type(small))
+        if handler is not None:
+            handler(self, small, frame)
+
+    def small_Expr(self, small: cst.Expr, frame: Frame) -> None:
+        self.eval(small.value, frame)
+
+    def small_Assign(self, small: cst.Assign, frame: Frame) -> None:
+        value = self.eval(small.value, frame)
+        for target in small.targets:
+            self.assign(target.target, value, frame)
+
+    def small_AnnAssign(self, small: cst.AnnAssign, frame: Frame) -> None:
+        if small.value is not None:
+            self.assign(small.target, self.eval(small.value, frame), frame)
+
+    def small_AugAssign(self, small: cst.AugAssign, frame: Frame) -> None:
+        current = self.eval(small.target, frame)
+        value = self.eval(small.value, frame)
+        op = type(small.operator).__name__.replace("Assign", "")
+        self.assign(small.target, self.binop(op, current, value), frame)
+
+    def small_Return(self, small: cst.Return, frame: Frame) -> None:
+        raise ReturnSignal(self.eval(small.value, frame) if small.value is not None else Const(None))
+
+    def small_Raise(self, small: cst.Raise, frame: Frame) -> None:
+        kind = "Exception"
+        if small.exc is not None:
+            self.eval(small.exc, frame)
+            raised = small.exc.func if isinstance(small.exc, cst.Call) else small.exc
+            # the class by its name: a handler naming it (or Exception) catches it; one naming a base class
+            # the analysis does not relate to it lets it go on, which only ends the path
+            kind = (strings.dotted_name(raised) or "Exception").split(".")[-1]
+        raise RaiseSignal(kind)
+
+    def small_Import(self, small: cst.Import, frame: Frame) -> None:
+        self.project.do_import(self, small, frame)
+
+    small_ImportFrom = small_Import
+
+    def small_Global(self, small: cst.Global, frame: Frame) -> None:
+        frame.global_names.update(n.name.value for n in small.names)
+
+    def small_Nonlocal(self, small: cst.Nonlocal, frame: Frame) -> None:
+        frame.nonlocal_names.update(n.name.value for n in small.names)
+
+    def small_Break(self, small: cst.Break, frame: Frame) -> None:
+        raise BreakSignal()
+
+    def small_Continue(self, small: cst.Continue, frame: Frame) -> None:
+        raise ContinueSignal()
+
+    def small_Assert(self, small: cst.Assert, frame: Frame) -> None:
+        self.eval(small.test, frame)
 
     def stmt_FunctionDef(self, node: cst.FunctionDef, frame: Frame) -> None:
         defaults: Dict[str, Value] = {}
@@ -199,10 +218,11 @@ class StatementsMixin:
             self.in_condition -= 1
 
     def exec_suite(self, suite: cst.BaseSuite, frame: Frame) -> None:
-        if isinstance(suite, cst.IndentedBlock):
-            self.exec_block(suite.body, frame)
-        elif isinstance(suite, cst.SimpleStatementSuite):
-            for small in suite.body:
+        kind = type(suite)
+        if kind is cst.IndentedBlock or kind is LazyBody:
+            self.exec_block(suite.body, frame)  # type: ignore[attr-defined]
+        elif kind is cst.SimpleStatementSuite:
+            for small in suite.body:  # type: ignore[attr-defined]
                 self.exec_small(small, frame)
 
     def fork(self, branches: List[Callable[[], None]], frame: Frame) -> None:
