@@ -125,6 +125,19 @@ def test_layouts_read_back_exactly(unit: str, newline: str, final_newline: bool)
     assert len(_lazy_bodies(_parsed(text).tree)) == 3  # type: ignore[arg-type]
 
 
+def test_a_body_indented_unlike_the_module_keeps_the_module_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    """libcst reads the indent unit and newline from the text it parses; a top-level function's own text
+    may have others than its module (two spaces in a module of four, CRLF lines in an LF file)."""
+    fixed: List[cst.CSTNode] = []
+    real = lazy_bodies._as_in_module
+    monkeypatch.setattr(lazy_bodies, "_as_in_module", lambda node, *a: (fixed.append(node), real(node, *a)))
+    text = ("class A:\n    def m(self):\n        return 1\n\n\n"
+            "def f(x):\r\n  if x:\r\n    y = 1\r\n  z = 2\r\n  return x\r\n\n\n"
+            "def g(x):\n  for a in x:\n      b = a\n  c = 1\n  return x\n")
+    _assert_as_whole(text)
+    assert len(fixed) == 2
+
+
 INDENTS = st.sampled_from(["  ", "    ", "\t", "   "])
 STATEMENTS = st.sampled_from(["x = 1", "# note", "", "if x:\n{i}y = 2", "return x", "pass", "for a in b:\n{i}c(a)",
                               "s = '''one\ntwo'''", "def inner():\n{i}return 1", "while x:\n{i}break\n{i}# end"])
