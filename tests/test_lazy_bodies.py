@@ -138,6 +138,12 @@ def test_a_body_indented_unlike_the_module_keeps_the_module_defaults(monkeypatch
     assert len(fixed) == 2
 
 
+@pytest.mark.parametrize("functions", ["", "\n\ndef f(x):\n    a = 1\n    b = 2\n    c = 3\n    return x\n"])
+def test_an_indent_unit_libcst_will_not_take_back_is_parsed_whole(functions: str) -> None:
+    """A form feed in the first indent (found by the fuzz tests): libcst's config refuses it as a default."""
+    _assert_as_whole("import os\nclass A:\n\x0c pass\n" + functions)
+
+
 INDENTS = st.sampled_from(["  ", "    ", "\t", "   "])
 STATEMENTS = st.sampled_from(["x = 1", "# note", "", "if x:\n{i}y = 2", "return x", "pass", "for a in b:\n{i}c(a)",
                               "s = '''one\ntwo'''", "def inner():\n{i}return 1", "while x:\n{i}break\n{i}# end"])

@@ -221,10 +221,16 @@ def parse_lazily(text: str, parsed: ast.Module, parse: ParseText,
         module = parse(_skeleton(text, starts, chosen) if chosen else text, None)
     except Exception:  # noqa: BLE001 - the whole parse will say what is wrong, where
         return None
-    config = cst.PartialParserConfig(default_indent=module.default_indent, default_newline=module.default_newline)
     index: Dict[int, int] = {}
     by_node: Dict[int, FunctionFacts] = {}
-    bodies = _ModuleBodies(text, starts, parse, config, names, facts, index, by_node)
+    bodies: Optional[_ModuleBodies] = None
+    if chosen:
+        try:  # the bodies are parsed with the module's indent unit and newline, which libcst read from it
+            config = cst.PartialParserConfig(default_indent=module.default_indent,
+                                             default_newline=module.default_newline)
+        except ValueError:  # one it will not take back, e.g. a form feed in the first indent: parse it whole
+            return None
+        bodies = _ModuleBodies(text, starts, parse, config, names, facts, index, by_node)
     rank = 0
     for func in list(_cst_functions(list(module.body))):  # listed first: a swapped-in body must not be read
         if rank >= len(names) or func.name.value != names[rank]:
@@ -232,7 +238,7 @@ def parse_lazily(text: str, parsed: ast.Module, parse: ParseText,
         index[id(func)] = rank
         by_node[id(func)] = facts[rank]
         plan = plans[rank]
-        if plan is not None:
+        if plan is not None and bodies is not None:
             stand_in = func.body
             if not isinstance(stand_in, cst.IndentedBlock) or len(stand_in.body) != 1:
                 return None
