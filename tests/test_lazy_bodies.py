@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import sys
+import tempfile
 from pathlib import Path
 from typing import Dict, List, Optional
 
@@ -18,6 +20,9 @@ from tfscope_lint.analysis import engine, lazy_bodies, parsing
 from tfscope_lint.analysis.lazy_bodies import LazyBody, parse_lazily
 from tfscope_lint.analysis.outline import _all_facts, _cst_functions
 from tfscope_lint.analysis.project import LAZY_BODIES, SourceFile
+
+sys.path.insert(0, str(REPO / "fuzz"))
+from programs import tf_programs  # noqa: E402  (the fuzz tests' generator of TF-shaped projects)
 
 
 def _same(lazy: object, whole: object) -> bool:
@@ -272,3 +277,18 @@ def test_findings_are_the_same_with_and_without_lazy_bodies(project: Path, monke
     lazy = engine.analyze(sources, jobs=1)
     monkeypatch.setenv(LAZY_BODIES, "0")
     assert engine.analyze(sources, jobs=1) == lazy
+
+
+@settings(deadline=None, max_examples=25, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tf_programs())
+def test_findings_are_the_same_with_and_without_lazy_bodies_on_generated_programs(files: Dict[str, str]) -> None:
+    with pytest.MonkeyPatch.context() as patch, tempfile.TemporaryDirectory() as folder:
+        sources = {}
+        for name, text in files.items():
+            path = Path(folder) / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+            sources[str(path)] = text
+        lazy = engine.analyze(sources, jobs=1)
+        patch.setenv(LAZY_BODIES, "0")
+        assert engine.analyze(sources, jobs=1) == lazy
