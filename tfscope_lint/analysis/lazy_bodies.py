@@ -1,8 +1,8 @@
 """Function bodies parsed with libcst when first read: most of a library's functions never run in a check.
 
 On real TF1 code bases the bodies of functions that no run calls and that are not worth analysing
-alone are 18% (baselines) to 54% (tf-slim) of the text, and libcst's parse is the largest single cost of a cold check. So a
-module is parsed as a skeleton in which the body of each outermost function of some length is a
+alone are 18% (baselines) to 54% (tf-slim) of the text, and libcst's parse is the largest single
+cost of a cold check. So a module is parsed as a skeleton in which the body of each outermost function of some length is a
 stand-in that keeps its lines (an empty tuple spread over them); the FunctionDef then holds a
 `LazyBody`, an IndentedBlock whose fields are read from a parse of that function's own text the
 first time anything asks for them (the interpreter running it, a position, a visitor). Once read,
