@@ -58,7 +58,7 @@ class _ModuleBodies:
         return self.text[self.starts[first - 1]:self.starts[last] if last < len(self.starts) else len(self.text)]
 
     def read(self, plan: _Plan, stand_in: cst.IndentedBlock) -> Tuple[cst.IndentedBlock, Optional[str]]:
-        """The function's real body, or the stand-in and the reason it could not be read."""
+        """The function's real body, or the stand-in and why it could not be read (it completes "whose body ...")."""
         # with the comments after it that the stand-in's footer holds: the real body shares them out among
         # its own blocks, by their indent
         source = self.lines(plan.def_line, plan.end_line + len(stand_in.footer))
@@ -77,10 +77,10 @@ class _ModuleBodies:
                 statement = statement.body.body[0]  # type: ignore[attr-defined]
             if not isinstance(statement, cst.FunctionDef) or statement.name.value != plan.name \
                     or not isinstance(statement.body, cst.IndentedBlock):
-                return stand_in, "its text did not parse back as the same function"
+                return stand_in, "did not parse back as the same function"
         except Exception as exc:  # noqa: BLE001 - what libcst cannot parse, Python accepted: say so, go on
             first = str(exc).strip().splitlines()
-            return stand_in, f"libcst cannot parse it ({first[0] if first else type(exc).__name__})"
+            return stand_in, f"libcst cannot parse ({first[0] if first else type(exc).__name__})"
         block = statement.body
         if module.default_indent != unit or module.default_newline != newline:
             _as_in_module(block, (module.default_indent, unit), (module.default_newline, newline))
