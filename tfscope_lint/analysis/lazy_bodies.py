@@ -175,8 +175,9 @@ def _plans(functions: List[ast.AST], text: str, starts: List[int]) -> List[Optio
     while rank < len(functions):
         func = functions[rank]
         end = func.end_lineno or func.lineno  # type: ignore[attr-defined]
-        nested = 0
-        while rank + 1 + nested < len(functions) and functions[rank + 1 + nested].lineno <= end:  # type: ignore[attr-defined]
+        nested = 0  # the functions right after it in pre-order that start within its lines
+        while (rank + 1 + nested < len(functions)
+               and functions[rank + 1 + nested].lineno <= end):  # type: ignore[attr-defined]
             nested += 1
         first = func.body[0]  # type: ignore[attr-defined]
         indent = _INDENT.match(text, starts[first.lineno - 1]).group()  # type: ignore[union-attr]
