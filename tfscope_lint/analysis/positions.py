@@ -53,15 +53,13 @@ class _OffsetState(CodegenState):
     def record_syntactic_position(self, node: cst.CSTNode, *, start_node: Optional[cst.CSTNode] = None,
                                   end_node: Optional[cst.CSTNode] = None) -> Iterator[None]:
         start = self.offset
-        try:
-            yield
-        finally:
-            end = self.offset
-            if start_node is not None:
-                start = self.spans[start_node][0]
-            if end_node is not None:
-                end = self.spans[end_node][1]
-            self.spans[node] = (start, end)
+        yield  # no `finally`: a codegen that stops part-way (_UntilNode) needs no span it would close
+        end = self.offset
+        if start_node is not None:
+            start = self.spans[start_node][0]
+        if end_node is not None:
+            end = self.spans[end_node][1]
+        self.spans[node] = (start, end)
 
 
 def line_starts(text: str) -> List[int]:
@@ -117,14 +115,8 @@ class _UntilNode(_OffsetState):
             self.def_offset = self.offset
             if self.node in self.spans:  # a decorator, before the `def`
                 raise _Reached
-        start = self.offset
-        yield  # no `finally`: when _Reached passes through, the spans it would close are not needed
-        end = self.offset
-        if start_node is not None:
-            start = self.spans[start_node][0]
-        if end_node is not None:
-            end = self.spans[end_node][1]
-        self.spans[node] = (start, end)
+        with super().record_syntactic_position(node, start_node=start_node, end_node=end_node):
+            yield
 
 
 def line_in_function(module: cst.Module, function: cst.FunctionDef, def_line: int, node: cst.CSTNode) -> Optional[int]:
