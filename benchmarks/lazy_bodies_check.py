@@ -30,6 +30,7 @@ DEFAULT = Path.home() / ".cache" / "tfscope-bench" / "src"
 
 
 def same(lazy: object, whole: object) -> bool:
+    """Node-for-node equality that reads lazy bodies (libcst's deep_equals also compares node classes)."""
     if isinstance(lazy, LazyBody):
         lazy = lazy._read()
     if isinstance(lazy, cst.CSTNode):

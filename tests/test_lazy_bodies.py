@@ -4,7 +4,6 @@ no parse; unreadable, a call of it is unseen code; and what the analysis finds n
 from __future__ import annotations
 
 import ast
-import dataclasses
 import sys
 import tempfile
 from pathlib import Path
@@ -22,20 +21,9 @@ from tfscope_lint.analysis.outline import _all_facts, _cst_functions
 from tfscope_lint.analysis.project import LAZY_BODIES, SourceFile
 
 sys.path.insert(0, str(REPO / "fuzz"))
+sys.path.insert(0, str(REPO / "benchmarks"))
+from lazy_bodies_check import same  # noqa: E402  (the comparison the real-code check makes)
 from programs import tf_programs  # noqa: E402  (the fuzz tests' generator of TF-shaped projects)
-
-
-def _same(lazy: object, whole: object) -> bool:
-    """Node-for-node equality that reads lazy bodies (libcst's deep_equals also compares node classes)."""
-    if isinstance(lazy, LazyBody):
-        lazy = lazy._read()
-    if isinstance(lazy, cst.CSTNode):
-        return type(lazy) is type(whole) and all(
-            _same(getattr(lazy, f.name), getattr(whole, f.name)) for f in dataclasses.fields(lazy))
-    if isinstance(lazy, (list, tuple)):
-        return isinstance(whole, (list, tuple)) and len(lazy) == len(whole) and all(
-            _same(a, b) for a, b in zip(lazy, whole))
-    return bool(lazy == whole)
 
 
 def _lazy_bodies(tree: cst.Module) -> List[LazyBody]:
@@ -62,7 +50,7 @@ def _assert_as_whole(text: str) -> None:
     lazy = _parsed(text)
     whole = cst.parse_module(text)
     assert lazy.tree is not None
-    assert _same(lazy.tree, whole)
+    assert same(lazy.tree, whole)
     assert lazy.tree.code == whole.code  # not always the text: libcst 1.x drops a second comment line
     # dedented below a block at the end of a file
     ranks = [lazy.function_index().get(id(f)) for f in _cst_functions(list(lazy.tree.body))]
