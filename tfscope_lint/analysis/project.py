@@ -142,11 +142,11 @@ class SourceFile:
                     from tfscope_lint.analysis.lazy_bodies import parse_lazily
 
                     lazy = parse_lazily(self.text, self._ast, parse_module)
-                    self._ast = None
                     if lazy is not None:
                         self.tree, self._index, self._facts = lazy
+                        self._ast = None
                         return self.tree
-                    self._ast_read = False  # read again below, in the order the whole parse needs
+                    # else the whole parse below, with Python's tree already read
             try:
                 self.tree = parse_module(self.text)
             except cst.ParserSyntaxError as exc:
