@@ -34,6 +34,11 @@ _LINE_END = re.compile(r"(\r\n?|\n)\Z")
 ParseText = Callable[[str, Optional[cst.PartialParserConfig]], cst.Module]
 
 
+def _after_line(text: str, starts: List[int], line: int) -> int:
+    """The offset just past line `line` (from 1), its line end included."""
+    return starts[line] if line < len(starts) else len(text)
+
+
 @dataclass(frozen=True)
 class _Plan:
     """One lazy function, in lines of the module (from 1) and its rank among the module's functions."""
@@ -55,7 +60,7 @@ class _ModuleBodies:
         self.names, self.facts, self.index, self.by_node = names, facts, index, by_node
 
     def lines(self, first: int, last: int) -> str:
-        return self.text[self.starts[first - 1]:self.starts[last] if last < len(self.starts) else len(self.text)]
+        return self.text[self.starts[first - 1]:_after_line(self.text, self.starts, last)]
 
     def read(self, plan: _Plan, stand_in: cst.IndentedBlock) -> Tuple[cst.IndentedBlock, Optional[str]]:
         """The function's real body, or the stand-in and why it could not be read (it completes "whose body ...")."""
@@ -195,11 +200,11 @@ def _skeleton(text: str, starts: List[int], plans: Sequence[_Plan]) -> str:
     done = 0
     for plan in plans:
         begin = starts[plan.body_line - 1]
-        end = starts[plan.end_line] if plan.end_line < len(starts) else len(text)
+        end = _after_line(text, starts, plan.end_line)
         pieces.append(text[done:begin])
         endings = []
         for number in range(plan.body_line, plan.end_line + 1):
-            line = text[starts[number - 1]:starts[number] if number < len(starts) else len(text)]
+            line = text[starts[number - 1]:_after_line(text, starts, number)]
             found = _LINE_END.search(line)
             endings.append(found.group() if found else "")
         indent = _INDENT.match(text, begin).group()  # type: ignore[union-attr]
