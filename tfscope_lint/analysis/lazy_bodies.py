@@ -113,13 +113,17 @@ def _as_in_module(node: cst.CSTNode, indents: Tuple[str, str], newlines: Tuple[s
             continue
         if not isinstance(item, cst.CSTNode):
             continue
-        for (field, (parsed, module)) in (("indent", indents), ("value", newlines)):
-            if (field == "indent" and isinstance(item, cst.IndentedBlock)) or (
-                    field == "value" and isinstance(item, cst.Newline)):
-                value = getattr(item, field)
-                actual = parsed if value is None else value
-                object.__setattr__(item, field, None if actual == module else actual)
+        if isinstance(item, cst.IndentedBlock):
+            _store_as_in_module(item, "indent", *indents)
+        elif isinstance(item, cst.Newline):
+            _store_as_in_module(item, "value", *newlines)
         stack.extend(getattr(item, f.name) for f in dataclasses.fields(item))
+
+
+def _store_as_in_module(node: cst.CSTNode, field: str, parsed_default: str, module_default: str) -> None:
+    value = getattr(node, field)
+    actual = parsed_default if value is None else value
+    object.__setattr__(node, field, None if actual == module_default else actual)
 
 
 class LazyBody(cst.IndentedBlock):
