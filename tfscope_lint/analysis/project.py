@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
@@ -214,7 +215,7 @@ class Project:
         self.shared_modules: Dict[str, SharedModule] = {}
         self.shared_until = 0  # no span ends later: objects made since belong to no shared module
         self._imports: Dict[str, List[SourceFile]] = {}
-        self._mentions: Optional[Dict[str, int]] = None
+        self._mentions: Optional[Counter[str]] = None
         self._files_with: Dict[str, List[SourceFile]] = {}  # capitalised identifier -> the files it is in
         self._by_tail: Optional[Dict[str, List[SourceFile]]] = None  # last dotted part -> files (namespaces)
         self._project_names: Optional[Set[str]] = None  # first names that an import of the project starts with
@@ -224,12 +225,11 @@ class Project:
     def mentions(self, name: str) -> int:
         """How many times an identifier occurs in the project's text (counted once for all names)."""
         if self._mentions is None:
-            counts: Dict[str, int] = {}
+            counts: Counter[str] = Counter()
             files_with: Dict[str, List[SourceFile]] = {}
             for source in self.files:
                 words = IDENTIFIER.findall(source.text)
-                for word in words:
-                    counts[word] = counts.get(word, 0) + 1
+                counts.update(words)  # counted in C: a loop here was a quarter of the index's cost
                 for word in set(words):
                     if word[0].isupper():  # class names, by convention: an index of all words costs 5x more
                         files_with.setdefault(word, []).append(source)

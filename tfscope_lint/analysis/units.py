@@ -61,13 +61,14 @@ def _finish_entry(project: Project, path: str, source: SourceFile, result: UnitR
         rank = index.get(id(func.node))
         if rank is None or (path, rank) in called:
             continue
-        alone = Interpreter(run)
         if _uninstantiated_class(project, func, owner):
+            alone = Interpreter(run)
             _guarded(result, path, lambda: alone.run_constructor_alone(func, owner))
         else:
             fact = facts.get(id(func.node)) if facts is not None else None
             if fact is not None and not fact.touches_variables:
                 continue
+            alone = Interpreter(run)
             _guarded(result, path, lambda: alone.run_function_alone(func, owner))
         result.alone[(path, rank)] = _to_findings(alone.reports, project.tf_version)
         notes = _budget_note(path, alone, f"{func.name} (analysed alone, as nothing calls it)")
