@@ -124,3 +124,24 @@ factory = {name}
         project = Project({"/p/a.py": text.format(name=name), "/p/b.py": f"from a import {name}\n{name}()\n",
                            "/p/c.py": "print('no mention')\n"})
         assert project.uses_of_class(name) == 5, name  # x, y, the base of Child, factory, b's call
+
+
+def test_a_class_is_used_only_if_some_mention_may_build_it() -> None:
+    """is_class_used stops at the first use; a class only defined, commented on, imported or read as an
+    attribute is not used (its constructor is then analysed as an entry of its own)."""
+    text = '''class Used(object):
+    pass
+
+
+class Unused(object):
+    pass
+
+
+# Unused is documented here
+print(Unused.__name__)
+x = Used()
+'''
+    project = Project({"/p/a.py": text, "/p/b.py": "from a import Unused, Used\n"})
+    assert project.is_class_used("Used") and project.uses_of_class("Used") == 1
+    assert not project.is_class_used("Unused") and project.uses_of_class("Unused") == 0
+    assert project.is_class_used("Used") and not project.is_class_used("Unused")  # the memoised answers

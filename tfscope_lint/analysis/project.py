@@ -13,7 +13,7 @@ import os
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Dict, Iterable, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
 
 from tfscope_lint.analysis.tfnames import module_ref
 from tfscope_lint.findings import FileProblem, Finding
@@ -217,6 +217,7 @@ class Project:
         self._imports: Dict[str, List[SourceFile]] = {}
         self._mentions: Optional[Counter[str]] = None
         self._files_with: Dict[str, List[SourceFile]] = {}  # capitalised identifier -> the files it is in
+        self._class_used: Dict[str, bool] = {}  # is_class_used, memoised
         self._by_tail: Optional[Dict[str, List[SourceFile]]] = None  # last dotted part -> files (namespaces)
         self._project_names: Optional[Set[str]] = None  # first names that an import of the project starts with
         self._folders: Optional[Set[str]] = None  # every folder that holds a project file, at any depth
@@ -239,9 +240,19 @@ class Project:
     def uses_of_class(self, name: str) -> int:
         """Mentions of a class name that may build it: calls, bases, the class passed as a value. Its own
         `class` line, comments and plain attribute reads (`Model.__name__`) are not; `Model.create(...)` is."""
+        return sum(1 for _ in self._class_uses(name))
+
+    def is_class_used(self, name: str) -> bool:
+        """Whether `uses_of_class` finds one: the scan stops at the first (most classes are used)."""
+        used = self._class_used.get(name)
+        if used is None:
+            used = self._class_used[name] = next(self._class_uses(name), None) is not None
+        return used
+
+    def _class_uses(self, name: str) -> Iterator[int]:
+        """The offsets of the uses of a class name, file by file."""
         if self.mentions(name) <= 1:
-            return 0
-        uses = 0
+            return
         pattern = re.compile(r"\b" + re.escape(name) + r"\b")
         candidates = (self._files_with.get(name, []) if name[0].isupper()
                       else [source for source in self.files if name in source.text])
@@ -251,10 +262,8 @@ class Project:
                 before = source.text[start:match.start()]
                 if "#" in before or before.rstrip().endswith("class") or IMPORT_START.match(before):
                     continue
-                after = ATTRIBUTE_READ.match(source.text, match.end())
-                if after is None:
-                    uses += 1
-        return uses
+                if ATTRIBUTE_READ.match(source.text, match.end()) is None:
+                    yield match.start()
 
     def entry_paths(self) -> List[str]:
         """The files to run as scripts: those that mention TensorFlow, and those that import (through

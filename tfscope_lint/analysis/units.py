@@ -123,7 +123,7 @@ def _uninstantiated_class(project: Project, func: FunctionVal, owner: Optional[C
     none, as with many research repositories) runs as an entry of its own. A class named anywhere else in
     the project (instantiated, subclassed, registered) is built there, and a constructor taking `reuse` is
     meant to run in a caller's scope: neither is."""
-    if owner is None or func.name != "__init__" or project.uses_of_class(owner.name):
+    if owner is None or func.name != "__init__" or project.is_class_used(owner.name):
         return False
     params = func.node.params
     return not any(p.name.value == "reuse" for p in list(params.params) + list(params.kwonly_params))
