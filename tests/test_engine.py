@@ -145,3 +145,45 @@ x = Used()
     assert project.is_class_used("Used") and project.uses_of_class("Used") == 1
     assert not project.is_class_used("Unused") and project.uses_of_class("Unused") == 0
     assert project.is_class_used("Used") and not project.is_class_used("Unused")  # the memoised answers
+
+
+def test_a_worker_takes_from_the_end_of_another_share_but_leaves_its_owner_the_last_few() -> None:
+    shares = [["a", "b", "c", "d", "e"], ["x", "y", "z"]]
+    assert engine.steal_order(shares, 1) == [("e", ["c", "d"]), ("d", ["b", "c"]), ("c", ["a", "b"])]
+    assert engine.steal_order(shares, 0) == [("z", ["x", "y"])]
+    assert engine.steal_order([["a", "b"], ["x"]], 1) == []  # a share this short is its owner's alone
+    three = engine.steal_order([["a", "b", "c"], ["p"], ["x", "y", "z", "w"]], 1)
+    assert three == [("c", ["a", "b"]), ("w", ["y", "z"]), ("z", ["x", "y"])]  # each in turn, last first
+
+
+def test_a_worker_done_with_its_share_runs_what_the_others_have_not_started(tmp_path: Path) -> None:
+    """In process, with the workers' shared flags: worker 0 runs its one entry, then the end of worker 1's
+    list, up to the STEAL_MARGIN entries just before the first one it cannot take; each entry runs once."""
+    files = {f"m{i}.py": H + f"v = tf.get_variable('v{i}', [1])\nv = tf.get_variable('v{i}', [1])\n" for i in range(7)}
+    project = project_of(tmp_path, files)
+    paths = sorted(project.by_path)
+    shares = [paths[:1], paths[1:]]
+    claims = __import__("multiprocessing").get_context().Array("b", len(paths))
+    saved = (engine._WORKER_PROJECT, engine._WORKER_SHARES, engine._WORKER_CLAIMS, engine._WORKER_SLOT)
+    try:
+        engine._init_worker(project.sources, project.tf_version, project.roots, None, shares, claims)
+        claims[engine._WORKER_SLOT[paths[3]]] = 1  # worker 1 has started m3.py
+        ran = engine._worker_share(0)
+        assert sorted(ran) == [paths[0], paths[6]]  # m4, m5 are left to worker 1, which is at m3
+        claims[engine._WORKER_SLOT[paths[3]]] = 0
+        claims[engine._WORKER_SLOT[paths[0]]] = 0
+        rest = engine._worker_share(1)
+        assert sorted(rest) == paths[1:6]  # its list but the one taken; worker 0's one entry is left to it
+    finally:
+        engine._WORKER_PROJECT, engine._WORKER_SHARES, engine._WORKER_CLAIMS, engine._WORKER_SLOT = saved
+    assert [len(ran[p].findings) for p in sorted(ran)] == [1, 1]
+
+
+def test_entries_another_worker_ran_still_count_for_dropping_trees(tmp_path: Path) -> None:
+    files = {"networks.py": BUILDER, "a.py": "from networks import critic\ncritic('x')\n",
+             "b.py": "from networks import critic\ncritic('y')\n"}
+    project = project_of(tmp_path, files)
+    paths = [str(tmp_path / "a.py"), str(tmp_path / "b.py")]
+    ran = engine._run_claimed(project, paths, lambda path: path.endswith("a.py"))
+    assert list(ran) == paths[:1]
+    assert all(s.tree is None for s in project.files)  # b.py ran elsewhere: networks.py is dropped after a.py
