@@ -250,3 +250,99 @@ def test_the_run_with_a_setting_flipped_shares_the_imports_too(tmp_path: Path,
     findings, _ = engine.analyze(sources, jobs=1)
     assert [(f.code, f.location.line, "--train=True" in f.message) for f in findings] == [("TFS105", 12, True)]
     assert runs.count("train.py as a script") == 2 and runs.count("layers.py") == 1
+
+
+def _unit(result: units.UnitResult) -> tuple:
+    """What a unit found, and what it counts as called: all a run in another process would give."""
+    def found(findings: List) -> List[tuple]:
+        return sorted((Path(f.location.path).name, f.location.line, f.code, f.message) for f in findings)
+    return (found(result.findings), {k[1]: found(v) for k, v in result.alone.items()},
+            sorted((Path(p).name, rank) for p, rank in result.called),
+            sorted(n.reason for notes in result.alone_notes.values() for n in notes))
+
+
+def _after_another(tmp_path: Path, files: Dict[str, str], first: str, second: str) -> tuple:
+    """The unit of script `second` run fresh, and run after script `first` in the same process."""
+    sources = _sources(tmp_path, files)
+    path = {Path(p).name: p for p in sources}
+    fresh = units.run_entry(Project(sources), path[second])
+    project = Project(sources)
+    units.run_entry(project, path[first])
+    return _unit(fresh), _unit(units.run_entry(project, path[second]))
+
+
+# A cycle: entered at core, inputs sees core without Layer (Python: ImportError); entered at inputs, it works.
+CORE = '''import tensorflow as tf
+from inputs import *
+
+
+class Layer(object):
+    def __init__(self, name):
+        with tf.variable_scope(name):
+            self.w = tf.get_variable("w", [2])
+'''
+INPUTS = '''import tensorflow as tf
+from core import Layer
+
+
+class Input(Layer):
+    pass
+'''
+
+
+def test_a_module_of_an_import_cycle_is_not_shared_with_what_it_saw_of_the_partial_one(tmp_path: Path) -> None:
+    files = {"core.py": CORE, "inputs.py": INPUTS, "a_enter_at_core.py": "import core\n\nprint(core.Layer)\n",
+             "b_enter_at_inputs.py": "import inputs\n\ninputs.Input('x')\ninputs.Input('x')\n"}  # TF: x/w exists
+    fresh, after = _after_another(tmp_path, files, "a_enter_at_core.py", "b_enter_at_inputs.py")
+    assert [f[2] for f in fresh[0]] == ["TFS102"]
+    assert after == fresh
+
+
+def test_an_import_of_the_running_script_is_not_shared(tmp_path: Path) -> None:
+    """From its imports a script is seen as `__main__`, half run: a later script gets the module as an import."""
+    files = {"config.py": "import tensorflow as tf\nimport lib\n\nprint(lib.make)\n"
+                          "MODE = 'script' if __name__ == '__main__' else 'lib'\n",
+             "lib.py": "import tensorflow as tf\nimport config\n\n\ndef make():\n"
+                       "    return tf.get_variable('w_' + config.MODE, [1])\n",
+             "train.py": "import lib\n\nlib.make()\nlib.make()\n"}  # TF: w_lib exists
+    fresh, after = _after_another(tmp_path, files, "config.py", "train.py")
+    assert "w_lib" in fresh[0][0][3]
+    assert after == fresh
+
+
+def test_functions_a_shared_import_called_count_as_called_by_every_run_reusing_it(tmp_path: Path) -> None:
+    files = {"registry.py": "import tensorflow as tf\n\n\ndef register(name):\n    return name\n\n\n"
+                            "NAMES = [register('a'), register('b')]\n",
+             "a.py": "import tensorflow as tf\nimport registry\n\nprint(registry.NAMES)\n",
+             "b.py": "import tensorflow as tf\nimport registry\n\nprint(registry.NAMES)\n"}
+    fresh, after = _after_another(tmp_path, files, "a.py", "b.py")
+    assert ("registry.py", 0) in fresh[2]
+    assert after == fresh
+
+
+def test_an_import_runs_on_a_budget_of_its_own_whether_it_runs_fresh_or_is_shared(tmp_path: Path) -> None:
+    """An import run inside a function analysed alone (3,000 steps) would otherwise spend that function's
+    budget when it runs fresh, and none when an earlier run shared it: the TFS108 after it was found or not."""
+    heavy = "import tensorflow as tf\n\nTOTAL = 0\nfor i in range(40):\n    for j in range(40):\n        TOTAL = i\n"
+    build = ("import tensorflow as tf\n\n\ndef build():\n    for i in range(40):\n        for j in range(40):\n"
+             "            pass\n    import heavy\n"
+             "    return tf.get_variable('v', shape=[2], initializer=tf.constant([1.0, 2.0]))\n")
+    files = {"heavy.py": heavy, "a_uses_heavy.py": "import tensorflow as tf\nimport heavy\n", "b_build.py": build}
+    fresh, after = _after_another(tmp_path, files, "a_uses_heavy.py", "b_build.py")
+    assert [f[2] for found in fresh[1].values() for f in found] == ["TFS108"]
+    assert after == fresh
+
+
+@pytest.mark.parametrize("touch", ["print(vars(settings.Config))", "settings.CONFIG.__dict__.update({})"])
+def test_a_store_of_unknown_attributes_into_a_shared_object_is_undone(tmp_path: Path, touch: str) -> None:
+    """vars(obj) and obj.__dict__ may set any attribute: the object's later reads are unknown in that run, and
+    only there."""
+    reuse = "reuse=settings.Config.reuse" if "vars" in touch else "reuse=settings.CONFIG.reuse"
+    files = {"settings.py": "class Config(object):\n    reuse = False\n\n\nCONFIG = Config()\n",
+             "a_touch.py": f"import tensorflow as tf\nimport settings\n\n{touch}\n",
+             "b_build.py": "import tensorflow as tf\nimport settings\n\n"
+                           f"with tf.variable_scope('s', {reuse}):\n    tf.get_variable('w', [1])\n"
+                           f"with tf.variable_scope('s', {reuse}):\n    tf.get_variable('w', [1])\n"}
+    fresh, after = _after_another(tmp_path, files, "a_touch.py", "b_build.py")
+    assert [f[2] for f in fresh[0]] == ["TFS102"]
+    assert after == fresh

@@ -324,6 +324,7 @@ def call_builtin(interp: Any, name: str, args: List[Value], kwargs: Dict[str, Va
             interp.attributes.store_unknown_name(None)
         return Const(None)
     if name == "vars" and args and isinstance(args[0], (InstanceVal, ClassVal)):
+        interp.note_write(args[0])
         interp.attributes.store_unknown_name(args[0])  # vars(self).update(...) may set any attribute
         return Unknown("vars")
     if name == "type" and len(args) == 1 and isinstance(args[0], InstanceVal):

@@ -133,7 +133,9 @@ class CallsMixin:
 
     def call_function(self, func: FunctionVal, args: List[Value], kwargs: Dict[str, Value],
                       node: Optional[cst.CSTNode], standalone: bool = False) -> Value:
-        self.called.add(func.node)
+        self.called[func.node] = None
+        if self.project.importing:
+            self.project.note_called(func.node)
         if len(self.call_stack) >= self.max_depth:
             if self.budget_hit is None:
                 self.budget_hit = "call depth"

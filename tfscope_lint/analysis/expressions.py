@@ -124,6 +124,7 @@ class ExpressionsMixin:
         if isinstance(owner, InstanceVal):
             stores = self.attributes
             if attr == "__dict__":  # `self.__dict__.update(kwargs)`: any attribute may be set through it
+                self.note_write(getattr(owner, "instance", owner))
                 stores.store_unknown_name(getattr(owner, "instance", owner))
                 return Unknown("instance dict")
             if attr in owner.attrs:

@@ -51,8 +51,9 @@ class Interpreter(StatementsMixin, ExpressionsMixin, CallsMixin):
         self.alone = False  # analysing a function nothing called, in an unknown context
         self.creations: set = set()  # full names of the variables some call asked to create (not only fetch)
         self.handlers: List[List[str]] = []  # exception classes caught by enclosing try blocks
-        self.steps = 0
-        self.called: set = set()
+        self.steps = 0  # statements run, against max_steps; each import counts its own (see top_level)
+        self.import_steps = 0  # statements run by imports, done
+        self.called: Dict[Any, None] = {}  # the function nodes called, in the order first called (an ordered set)
         self.trainable_variables: List[str] = []  # names of trainable tf.Variables made on every path, in order
         # for `tfscope-lint vars` only (see variable_notes): tf.Variables, get_variable's flags, op names
         self.made_variables: List[Any] = []
@@ -212,8 +213,13 @@ class Interpreter(StatementsMixin, ExpressionsMixin, CallsMixin):
 
     @contextmanager
     def top_level(self) -> Iterator[None]:
-        """Run a module's code as an import: no caller, no branch, no loop, no try around it."""
+        """Run a module's code as an import: no caller, no branch, no loop, no try around it.
+
+        The import's statements count against a budget of its own, not the importer's: an import shared
+        from an earlier run costs none, so a cut that depended on which imports ran fresh would make the
+        analysis of the same code depend on what ran before it in the process."""
         saved = {name: getattr(self, name) for name in self._CALL_CONTEXT}
+        saved_steps, self.steps = self.steps, 0
         self.call_stack, self.handlers, self.loops = [], [], []
         self.uncertain = self.unknown_loops = self.in_condition = self.template_reruns = 0
         try:
@@ -221,6 +227,8 @@ class Interpreter(StatementsMixin, ExpressionsMixin, CallsMixin):
         finally:
             for name, value in saved.items():
                 setattr(self, name, value)
+            self.import_steps += self.steps
+            self.steps = saved_steps
 
     def note_write(self, owner: Value) -> None:
         """`owner` (a list, a dict, an object, a class) is being changed: see ProjectRun.note_write."""

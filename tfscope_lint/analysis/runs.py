@@ -12,7 +12,7 @@ from tfscope_lint.analysis.interpreter import Interpreter
 from tfscope_lint.analysis.project import Project, SourceFile
 from tfscope_lint.analysis.sharing import ImportTrace, SharedModule, UndoLog
 from tfscope_lint.analysis.tfnames import is_inert_module, module_ref
-from tfscope_lint.analysis.values import LazyImport, ModuleVal, OpaqueCode, TFRef, Unknown, Value, stamp
+from tfscope_lint.analysis.values import Const, LazyImport, ModuleVal, OpaqueCode, TFRef, Unknown, Value, stamp
 
 
 class ProjectRun:
@@ -131,12 +131,17 @@ class ProjectRun:
             self.extra_deps.update(shared.read)
             for prefix, key, record in shared.unseen:
                 interp.graph.replay_unseen(prefix, key, record)
+            for node in shared.called:
+                interp.called[node] = None
+                self.note_called(node)
             return ModuleVal(shared.ctx)
         start = stamp()
         ctx = self.context_for(source)
         if ctx is None:
             return OpaqueCode(f"code of the module {dotted}, which does not parse")
-        if not ctx.executed:
+        if ctx.executed:
+            self._note_cycle(ctx)
+        else:
             ctx.executed = True
             before = set(self.contexts_by_path) | self.extra_deps
             trace = ImportTrace(interp, start, ctx)
@@ -151,9 +156,30 @@ class ProjectRun:
                     p in self.project.shared_modules or p in self.extra_deps for p in read):
                 end = stamp()
                 self.project.shared_modules[source.path] = SharedModule(
-                    ctx, read | {source.path}, trace.scope, trace.unseen_effects(interp), start, end)
+                    ctx, read | {source.path}, trace.scope, trace.unseen_effects(interp), tuple(trace.called), start,
+                    end)
                 self.project.shared_until = max(self.project.shared_until, end)
         return ModuleVal(ctx)
+
+    def note_called(self, node: object) -> None:
+        """A function ran while imports are running: each of them, when shared, counts it as called again."""
+        for trace in self.importing:
+            trace.called[node] = None
+
+    def _note_cycle(self, ctx: ModuleContext) -> None:
+        """An import of a module whose own import is still running (a cycle), or of the script running:
+        what the modules of the cycle get from each other depends on which of them was imported first
+        (the script's code, on which file is the script), so none of them is shared. A later run entering
+        the cycle elsewhere makes other partial modules, as Python would."""
+        for index, trace in enumerate(self.importing):
+            if trace.module is ctx:
+                for inside in self.importing[index:]:
+                    inside.in_cycle = True
+                return
+        name = ctx.globals.get("__name__")
+        if isinstance(name, Const) and name.value == "__main__":  # the script running, from one of its imports
+            for inside in self.importing:
+                inside.in_cycle = True
 
     def note_write(self, owner: Value, born: int) -> None:
         """The interpreter is about to change `owner`, made at `born` (an item, an attribute). An import

@@ -9,7 +9,7 @@ state when the run ends, so every run sees the import as Python would have made 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Dict, List, Set
+from typing import Any, Dict, List, Set, Tuple
 
 from tfscope_lint.analysis.values import ClassVal, DictVal, InstanceVal, SeqVal, last_tf_object
 
@@ -22,6 +22,7 @@ class SharedModule:
     read: Set[str]  # every project file the import read
     scope: Any  # the variable scope it ran in: with unseen records, reused only in the same one
     unseen: List[tuple]  # its unseen-code records (prefix, key, record), replayed in each run reusing it
+    called: Tuple[Any, ...]  # the functions its code called, replayed too (they count as called by the run)
     start: int  # the clock span of the import: what it made has `born` in [start, end)
     end: int
 
@@ -32,7 +33,8 @@ class ImportTrace:
     Nothing means: no change to the graph but unseen-code records (replayed), no finding, no flag or
     setting defined or read (a later run may read another value there), no stateful TF object made (a
     template, a layer: later calls change it), no write into an object made before the import
-    (another module's registry), and the same scope at its end."""
+    (another module's registry), no part in an import cycle (what it saw of a partial module depends on
+    where the cycle was entered), and the same scope at its end."""
 
     def __init__(self, interp: Any, start: int, module: Any) -> None:
         self.start = start
@@ -43,6 +45,8 @@ class ImportTrace:
         self.reports = len(interp.reports)
         self.settings = self._settings(interp)
         self.foreign_write = False
+        self.in_cycle = False  # it imported a module whose import was running, or was imported so itself
+        self.called: Dict[Any, None] = {}  # the functions called while it ran, nested imports' included
 
     @staticmethod
     def _settings(interp: Any) -> tuple:
@@ -50,7 +54,7 @@ class ImportTrace:
         return len(programs.flags), len(programs.switches), len(programs.switches_read), programs.settings_read
 
     def left_no_trace(self, interp: Any) -> bool:
-        return (not self.foreign_write and last_tf_object() < self.start
+        return (not self.foreign_write and not self.in_cycle and last_tf_object() < self.start
                 and self.graph == (interp.graph.lineage, interp.graph.signature())
                 and interp.graph.current.name == self.scope
                 and self.reports == len(interp.reports)

@@ -190,7 +190,7 @@ def _log_steps(path: str, interp: Interpreter) -> None:
     log = os.environ.get(STEPS_LOG)
     if not log:
         return
-    line = json.dumps({"entry": path, "steps": interp.steps, "budget": interp.budget_hit}) + "\n"
+    line = json.dumps({"entry": path, "steps": interp.steps + interp.import_steps, "budget": interp.budget_hit}) + "\n"
     try:
         with open(log, "a", encoding="utf-8") as handle:
             handle.write(line)
