@@ -346,3 +346,14 @@ def test_a_store_of_unknown_attributes_into_a_shared_object_is_undone(tmp_path: 
     fresh, after = _after_another(tmp_path, files, "a_touch.py", "b_build.py")
     assert [f[2] for f in fresh[0]] == ["TFS102"]
     assert after == fresh
+
+
+@pytest.mark.parametrize("project", fixture_projects(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_each_entry_finds_the_same_whatever_ran_before_it_in_the_process(project: Path) -> None:
+    """Workers run entries in any order (work stealing): each unit must be what a fresh process gives."""
+    sources = {str(p): p.read_text() for p in sorted(project.rglob("*.py"))}
+    entries = engine.entries_for(Project(sources))
+    fresh = {path: _unit(units.run_entry(Project(sources), path)) for path in entries}
+    for order in (entries, entries[::-1]):
+        shared = Project(sources)
+        assert {path: _unit(units.run_entry(shared, path)) for path in order} == fresh

@@ -47,12 +47,14 @@ def _finish_entry(project: Project, path: str, source: SourceFile, result: UnitR
     switched, switched_deps = _switched_findings(project, path, interp, result.findings)
     result.findings.extend(switched)
     called: Set[FunctionKey] = set()
-    for used in run.contexts_by_path.values():
-        index = used.source.function_index()
+    for read in sorted(set(run.contexts_by_path) | run.extra_deps):  # files of shared imports' imports too
+        if project.by_path[read].parse() is None:
+            continue
+        index = project.by_path[read].function_index()
         for node in interp.called:
             rank = index.get(id(node))
             if rank is not None:
-                called.add((used.path, rank))
+                called.add((read, rank))
     # The file's own functions this run did not call are analysed alone now, while its tree is at hand;
     # the parent keeps what they find only if no other run called them either.
     index = source.function_index()
