@@ -298,6 +298,32 @@ def test_a_module_of_an_import_cycle_is_not_shared_with_what_it_saw_of_the_parti
     assert after == fresh
 
 
+def test_an_import_cycle_is_shared_as_a_group_with_the_module_that_entered_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Scripts that enter the cycle at the same module reuse all of it; one entering elsewhere runs it anew."""
+    files = {"core.py": CORE, "inputs.py": INPUTS, "a1.py": "import core\n\nprint(core.Layer)\n",
+             "a2.py": "import core\n\nprint(core.Layer)\n", "b.py": "import inputs\n\nprint(inputs.Input)\n"}
+    sources = _sources(tmp_path, files)
+    runs: List[str] = []
+    original = Interpreter.run_module
+
+    def counting(self, module, as_main):  # type: ignore[no-untyped-def]
+        if not as_main:
+            runs.append(Path(module.path).name)
+        return original(self, module, as_main)
+
+    monkeypatch.setattr(Interpreter, "run_module", counting)
+    project = Project(sources)
+    path = {Path(p).name: p for p in sources}
+    def members() -> Dict[str, bool]:
+        return {Path(p).name: m.member_of is not None for p, m in project.shared_modules.items()}
+    for script in ("a1.py", "a2.py"):
+        units.run_entry(project, path[script])
+    assert runs == ["core.py", "inputs.py"] and members() == {"core.py": False, "inputs.py": True}  # a2 reused both
+    units.run_entry(project, path["b.py"])
+    assert runs[2:] == ["inputs.py", "core.py"] and members() == {"core.py": True, "inputs.py": False}
+
+
 def test_an_import_of_the_running_script_is_not_shared(tmp_path: Path) -> None:
     """From its imports a script is seen as `__main__`, half run: a later script gets the module as an import."""
     files = {"config.py": "import tensorflow as tf\nimport lib\n\nprint(lib.make)\n"

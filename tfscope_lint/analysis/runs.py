@@ -125,9 +125,11 @@ class ProjectRun:
         """Import a module: run its code once per run, or reuse a run of it that left no trace (see
         `ImportTrace`) made in an earlier run of this process."""
         shared = self.project.shared_modules.get(source.path) if self.project.share_imports else None
-        if shared is not None and source.path not in self.contexts_by_path \
+        if shared is not None and shared.member_of is None and source.path not in self.contexts_by_path \
+                and not any(path in self.contexts_by_path for path in shared.members) \
                 and (not shared.unseen or shared.scope == interp.graph.current.name):
             self.contexts_by_path[source.path] = shared.ctx
+            self.contexts_by_path.update(shared.members)
             self.extra_deps.update(shared.read)
             for prefix, key, record in shared.unseen:
                 interp.graph.replay_unseen(prefix, key, record)
@@ -153,13 +155,21 @@ class ProjectRun:
                 self.importing.pop()
             read = (set(self.contexts_by_path) | self.extra_deps) - before
             if self.project.share_imports and trace.left_no_trace(interp) and all(
-                    p in self.project.shared_modules or p in self.extra_deps for p in read):
-                end = stamp()
-                self.project.shared_modules[source.path] = SharedModule(
-                    ctx, read | {source.path}, trace.scope, trace.unseen_effects(interp), tuple(trace.called), start,
-                    end)
-                self.project.shared_until = max(self.project.shared_until, end)
+                    p in self.project.shared_modules or p in self.extra_deps or p in trace.members for p in read):
+                self._share(interp, trace, read | {source.path}, start)
         return ModuleVal(ctx)
+
+    def _share(self, interp: Interpreter, trace: ImportTrace, read: set, start: int) -> None:
+        """Keep an import that left no trace for later runs; with the modules of a cycle it entered."""
+        end = stamp()
+        path = trace.module.path
+        self.project.shared_modules[path] = SharedModule(
+            trace.module, read, trace.scope, trace.unseen_effects(interp), tuple(trace.called), start, end,
+            dict(trace.members))
+        for member, ctx in trace.members.items():  # found by path for undo and unsharing, never reused alone
+            self.project.shared_modules[member] = SharedModule(ctx, read, trace.scope, [], (), start, end,
+                                                               member_of=path)
+        self.project.shared_until = max(self.project.shared_until, end)
 
     def note_called(self, node: object) -> None:
         """A function ran while imports are running: each of them, when shared, counts it as called again."""
@@ -167,19 +177,27 @@ class ProjectRun:
             trace.called[node] = None
 
     def _note_cycle(self, ctx: ModuleContext) -> None:
-        """An import of a module whose own import is still running (a cycle), or of the script running:
-        what the modules of the cycle get from each other depends on which of them was imported first
-        (the script's code, on which file is the script), so none of them is shared. A later run entering
-        the cycle elsewhere makes other partial modules, as Python would."""
+        """An import of a module whose own import is still running (a cycle), or of the script running.
+        What the modules of a cycle get from each other depends on which of them was imported first, so
+        they are shared only as a group with that one (the root), and reused only where a run imports
+        it first: a run entering the cycle elsewhere makes other partial modules, as Python would. What
+        the script's imports saw of it depends on which file is the script: they are not shared."""
         for index, trace in enumerate(self.importing):
             if trace.module is ctx:
-                for inside in self.importing[index:]:
+                root = trace.root if trace.in_cycle and trace.root is not None else trace
+                for inside in self.importing[index + 1:]:
                     inside.in_cycle = True
+                    inside.root = root
+                    root.members[inside.module.path] = inside.module
+                if trace.in_cycle and trace.root is None:  # inside an import of the script: never shared
+                    for inside in self.importing[index + 1:]:
+                        inside.root = None
                 return
         name = ctx.globals.get("__name__")
         if isinstance(name, Const) and name.value == "__main__":  # the script running, from one of its imports
             for inside in self.importing:
                 inside.in_cycle = True
+                inside.root = None
 
     def note_write(self, owner: Value, born: int) -> None:
         """The interpreter is about to change `owner`, made at `born` (an item, an attribute). An import

@@ -8,8 +8,8 @@ state when the run ends, so every run sees the import as Python would have made 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Dict, List, Set, Tuple
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 from tfscope_lint.analysis.values import ClassVal, DictVal, InstanceVal, SeqVal, last_tf_object
 
@@ -25,6 +25,8 @@ class SharedModule:
     called: Tuple[Any, ...]  # the functions its code called, replayed too (they count as called by the run)
     start: int  # the clock span of the import: what it made has `born` in [start, end)
     end: int
+    members: Dict[str, Any] = field(default_factory=dict)  # an import cycle it entered: path -> module
+    member_of: Optional[str] = None  # the import that entered the cycle it is part of (reused only with it)
 
 
 class ImportTrace:
@@ -33,8 +35,9 @@ class ImportTrace:
     Nothing means: no change to the graph but unseen-code records (replayed), no finding, no flag or
     setting defined or read (a later run may read another value there), no stateful TF object made (a
     template, a layer: later calls change it), no write into an object made before the import
-    (another module's registry), no part in an import cycle (what it saw of a partial module depends on
-    where the cycle was entered), and the same scope at its end."""
+    (another module's registry), and the same scope at its end. The modules of an import cycle saw
+    each other partial, in a way that depends on where the cycle was entered: they are shared only as a
+    group, with the import that entered it, and reused only where a run imports that one first."""
 
     def __init__(self, interp: Any, start: int, module: Any) -> None:
         self.start = start
@@ -45,7 +48,9 @@ class ImportTrace:
         self.reports = len(interp.reports)
         self.settings = self._settings(interp)
         self.foreign_write = False
-        self.in_cycle = False  # it imported a module whose import was running, or was imported so itself
+        self.in_cycle = False  # it ran inside a cycle entered by another import (or imported the script)
+        self.root: Optional["ImportTrace"] = None  # that import, for a cycle
+        self.members: Dict[str, Any] = {}  # the modules of the cycles it entered: path -> module context
         self.called: Dict[Any, None] = {}  # the functions called while it ran, nested imports' included
 
     @staticmethod
