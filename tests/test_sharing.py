@@ -321,7 +321,10 @@ def test_an_import_cycle_is_shared_as_a_group_with_the_module_that_entered_it(
         units.run_entry(project, path[script])
     assert runs == ["core.py", "inputs.py"] and members() == {"core.py": False, "inputs.py": True}  # a2 reused both
     units.run_entry(project, path["b.py"])
-    assert runs[2:] == ["inputs.py", "core.py"] and members() == {"core.py": True, "inputs.py": False}
+    assert runs[2:] == ["inputs.py", "core.py"] and members() == {"core.py": False, "inputs.py": True}  # kept
+    units.run_entry(project, path["b.py"])
+    units.run_entry(project, path["a1.py"])
+    assert runs[4:] == ["inputs.py", "core.py"]  # b runs the cycle anew each time; a1 reuses the group
 
 
 def test_an_import_of_the_running_script_is_not_shared(tmp_path: Path) -> None:

@@ -160,9 +160,14 @@ class ProjectRun:
         return ModuleVal(ctx)
 
     def _share(self, interp: Interpreter, trace: ImportTrace, read: set, start: int) -> None:
-        """Keep an import that left no trace for later runs; with the modules of a cycle it entered."""
-        end = stamp()
+        """Keep an import that left no trace for later runs; with the modules of a cycle it entered.
+
+        Never in place of a module shared before (a cycle entered elsewhere, an import in another scope):
+        what was shared may be held by other shared modules, and its writes are undone by its entry."""
         path = trace.module.path
+        if path in self.project.shared_modules or any(m in self.project.shared_modules for m in trace.members):
+            return
+        end = stamp()
         self.project.shared_modules[path] = SharedModule(
             trace.module, read, trace.scope, trace.unseen_effects(interp), tuple(trace.called), start, end,
             dict(trace.members))
