@@ -62,6 +62,20 @@ def _sources(tmp_path: Path, files: Dict[str, str]) -> Dict[str, str]:
     return sources
 
 
+def _count_imports(monkeypatch: pytest.MonkeyPatch) -> List[str]:
+    """The names of the modules whose code runs as an import from now on, in order."""
+    runs: List[str] = []
+    original = Interpreter.run_module
+
+    def counting(self, module, as_main):  # type: ignore[no-untyped-def]
+        if not as_main:
+            runs.append(Path(module.path).name)
+        return original(self, module, as_main)
+
+    monkeypatch.setattr(Interpreter, "run_module", counting)
+    return runs
+
+
 def _codes(sources: Dict[str, str]) -> List[tuple]:
     findings, _ = engine.analyze(sources, jobs=1)
     return sorted((Path(f.location.path).name, f.location.line, f.code) for f in findings)
@@ -72,15 +86,7 @@ def test_a_library_import_runs_once_for_every_script(tmp_path: Path, monkeypatch
     for k in range(3):
         files[f"train{k}.py"] = f"import tensorflow as tf\nimport layers\n\nlayers.dense(None, 'd{k}')\n"
     sources = _sources(tmp_path, files)
-    runs: List[str] = []
-    original = Interpreter.run_module
-
-    def counting(self, module, as_main):  # type: ignore[no-untyped-def]
-        if not as_main:
-            runs.append(Path(module.path).name)
-        return original(self, module, as_main)
-
-    monkeypatch.setattr(Interpreter, "run_module", counting)
+    runs = _count_imports(monkeypatch)
     project = Project(sources)
     engine.run_entries(project, sorted(p for p in sources if "train" in p))
     assert runs.count("layers.py") == 1
@@ -304,17 +310,10 @@ def test_an_import_cycle_is_shared_as_a_group_with_the_module_that_entered_it(
     files = {"core.py": CORE, "inputs.py": INPUTS, "a1.py": "import core\n\nprint(core.Layer)\n",
              "a2.py": "import core\n\nprint(core.Layer)\n", "b.py": "import inputs\n\nprint(inputs.Input)\n"}
     sources = _sources(tmp_path, files)
-    runs: List[str] = []
-    original = Interpreter.run_module
-
-    def counting(self, module, as_main):  # type: ignore[no-untyped-def]
-        if not as_main:
-            runs.append(Path(module.path).name)
-        return original(self, module, as_main)
-
-    monkeypatch.setattr(Interpreter, "run_module", counting)
+    runs = _count_imports(monkeypatch)
     project = Project(sources)
     path = {Path(p).name: p for p in sources}
+
     def members() -> Dict[str, bool]:
         return {Path(p).name: m.member_of is not None for p, m in project.shared_modules.items()}
     for script in ("a1.py", "a2.py"):
