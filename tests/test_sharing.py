@@ -385,3 +385,24 @@ def test_each_entry_finds_the_same_whatever_ran_before_it_in_the_process(project
     for order in (entries, entries[::-1]):
         shared = Project(sources)
         assert {path: _unit(units.run_entry(shared, path)) for path in order} == fresh
+
+
+def test_an_import_that_read_a_fresh_run_of_a_shared_module_is_not_shared(tmp_path: Path) -> None:
+    """The cycle of core.py and inputs.py is shared as entered at core. wrapper.py imports inputs first,
+    which runs the cycle anew; wrapper would have been shared holding that fresh inputs, and a later
+    script's write into its globals would have stayed for the next one: reuse=True there, and the
+    variable does not exist (a false TFS103). TF: no error."""
+    files = {"core.py": CORE, "inputs.py": INPUTS.replace("class Input", "REUSE = False\n\n\nclass Input"),
+             "a_core.py": "import core\n\nprint(core.Layer)\n",
+             "wrapper.py": "import tensorflow as tf\nimport inputs\n\nprint(inputs.REUSE)\n",
+             "b_wrapper.py": "import wrapper\n\nprint(wrapper.inputs)\n",
+             "c_writes.py": "import wrapper\n\nwrapper.inputs.REUSE = True\n",
+             "d_reads.py": "import tensorflow as tf\nimport wrapper\n\n"
+                           "with tf.variable_scope('v', reuse=wrapper.inputs.REUSE):\n    tf.get_variable('w', [1])\n"}
+    sources = _sources(tmp_path, files)
+    path = {Path(p).name: p for p in sources}
+    fresh = _unit(units.run_entry(Project(sources), path["d_reads.py"]))
+    project = Project(sources)
+    for script in ("a_core.py", "b_wrapper.py", "c_writes.py"):
+        units.run_entry(project, path[script])
+    assert fresh[0] == [] and _unit(units.run_entry(project, path["d_reads.py"])) == fresh

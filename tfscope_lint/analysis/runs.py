@@ -155,9 +155,20 @@ class ProjectRun:
                 self.importing.pop()
             read = (set(self.contexts_by_path) | self.extra_deps) - before
             if self.project.share_imports and trace.left_no_trace(interp) and all(
-                    p in self.project.shared_modules or p in self.extra_deps or p in trace.members for p in read):
+                    self._read_shared(path, trace) for path in read):
                 self._share(interp, trace, read | {source.path}, start)
         return ModuleVal(ctx)
+
+    def _read_shared(self, path: str, trace: ImportTrace) -> bool:
+        """Whether the module an import read at `path` is the one later runs get: the shared module itself
+        (not a fresh run of that file), one read through a shared import, or a module of its own cycle."""
+        if path in trace.members:
+            return True
+        ctx = self.contexts_by_path.get(path)
+        if ctx is None:
+            return path in self.extra_deps
+        shared = self.project.shared_modules.get(path)
+        return shared is not None and shared.ctx is ctx
 
     def _share(self, interp: Interpreter, trace: ImportTrace, read: set, start: int) -> None:
         """Keep an import that left no trace for later runs; with the modules of a cycle it entered.
