@@ -406,3 +406,21 @@ def test_an_import_that_read_a_fresh_run_of_a_shared_module_is_not_shared(tmp_pa
     for script in ("a_core.py", "b_wrapper.py", "c_writes.py"):
         units.run_entry(project, path[script])
     assert fresh[0] == [] and _unit(units.run_entry(project, path["d_reads.py"])) == fresh
+
+
+def test_a_shared_import_is_reused_only_while_the_globals_it_read_are_unchanged(tmp_path: Path) -> None:
+    """lib.py reads config.SIZE at import. A script that sets config.SIZE = 8 before importing lib gets
+    W = 8, as Python gives it, not the 4 of the import an earlier script shared (a false TFS105)."""
+    files = {"config.py": "SIZE = 4\n", "lib.py": "import config\n\nW = config.SIZE\n",
+             "a.py": "import tensorflow as tf\nimport lib\n\nprint(lib.W)\n",
+             "b.py": "import tensorflow as tf\nimport config\n\nconfig.SIZE = 8\nimport lib\n\n"
+                     "with tf.variable_scope('s'):\n    tf.get_variable('v', [lib.W])\n"
+                     "with tf.variable_scope('s', reuse=True):\n    tf.get_variable('v', [8])\n"}  # TF: fine
+    fresh, after = _after_another(tmp_path, files, "a.py", "b.py")
+    assert fresh[0] == [] and after == fresh
+    sources = _sources(tmp_path, files)
+    project = Project(sources)
+    for name in ("a.py", "a.py"):
+        units.run_entry(project, next(p for p in sources if p.endswith("/" + name)))
+    shared = project.shared_modules[next(p for p in sources if p.endswith("/lib.py"))]
+    assert [(Path(m.path).name, name) for m, name, _ in shared.reads] == [("config.py", "SIZE")]

@@ -184,15 +184,22 @@ class Interpreter(StatementsMixin, ExpressionsMixin, CallsMixin):
 
     def lookup(self, name: str, frame: Frame) -> Value:
         if name in frame.vars and not (name in frame.global_names and not frame.is_module):
-            return self._forced(frame.vars, name)
+            return self._global(frame, frame.vars, name) if frame.is_module else self._forced(frame.vars, name)
         outer = frame.parent
         while outer is not None:
             if name in outer.vars and not outer.class_body:
-                return self._forced(outer.vars, name)
+                return self._global(outer, outer.vars, name) if outer.is_module else self._forced(outer.vars, name)
             outer = outer.parent
         if name in frame.module.globals:
-            return self._forced(frame.module.globals, name)
+            return self._global(frame, frame.module.globals, name)
         return builtins_impl.builtin(name)
+
+    def _global(self, frame: Frame, scope: Dict[str, Value], name: str) -> Value:
+        """A module's global, read: imports running now depend on it (see ProjectRun.note_global_read)."""
+        value = self._forced(scope, name)
+        if self.project.importing:
+            self.project.note_global_read(frame.module, name, scope.get(name))
+        return value
 
     def _forced(self, scope: Dict[str, Value], name: str) -> Value:
         value = scope[name]

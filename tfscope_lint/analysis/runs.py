@@ -15,6 +15,9 @@ from tfscope_lint.analysis.tfnames import is_inert_module, module_ref
 from tfscope_lint.analysis.values import Const, LazyImport, ModuleVal, OpaqueCode, TFRef, Unknown, Value, stamp
 
 
+_MISSING = object()  # a global a shared import read is gone
+
+
 class ProjectRun:
     """Module objects of one interpreter run: each project module is executed at most once."""
 
@@ -65,8 +68,10 @@ class ProjectRun:
             Unknown("relative import")
         if star:
             if isinstance(module_value, ModuleVal):
-                for key, value in module_value.context.globals.items():
+                for key, value in list(module_value.context.globals.items()):
                     if not key.startswith("_"):
+                        if self.importing:
+                            self.note_global_read(module_value.context, key, value)
                         interp.bind(key, value, frame)
             return
         for alias in node.names:
@@ -80,6 +85,8 @@ class ProjectRun:
                 ctx = module_value.context
                 if name in ctx.globals:
                     value = ctx.globals[name]
+                    if self.importing:
+                        self.note_global_read(ctx, name, value)
                 else:
                     value = self.resolve_module(interp, f"{base}.{name}", importer)
             elif isinstance(module_value, TFRef):
@@ -127,7 +134,8 @@ class ProjectRun:
         shared = self.project.shared_modules.get(source.path) if self.project.share_imports else None
         if shared is not None and shared.member_of is None and source.path not in self.contexts_by_path \
                 and not any(path in self.contexts_by_path for path in shared.members) \
-                and (not shared.unseen or shared.scope == interp.graph.current.name):
+                and (not shared.unseen or shared.scope == interp.graph.current.name) \
+                and all(module.globals.get(name, _MISSING) is value for module, name, value in shared.reads):
             self.contexts_by_path[source.path] = shared.ctx
             self.contexts_by_path.update(shared.members)
             self.extra_deps.update(shared.read)
@@ -136,6 +144,8 @@ class ProjectRun:
             for node in shared.called:
                 interp.called[node] = None
                 self.note_called(node)
+            for module, name, value in shared.reads:
+                self.note_global_read(module, name, value)
             return ModuleVal(shared.ctx)
         start = stamp()
         ctx = self.context_for(source)
@@ -181,11 +191,19 @@ class ProjectRun:
         end = stamp()
         self.project.shared_modules[path] = SharedModule(
             trace.module, read, trace.scope, trace.unseen_effects(interp), tuple(trace.called), start, end,
-            dict(trace.members))
+            dict(trace.members), reads=tuple(trace.reads.values()))
         for member, ctx in trace.members.items():  # found by path for undo and unsharing, never reused alone
             self.project.shared_modules[member] = SharedModule(ctx, read, trace.scope, [], (), start, end,
                                                                member_of=path)
         self.project.shared_until = max(self.project.shared_until, end)
+
+    def note_global_read(self, module: ModuleContext, name: str, value: object) -> None:
+        """A global of `module` was read: a value the reuse of each import running now depends on. Not while
+        that module's own import runs: what its import does with its globals is in its final state."""
+        if any(trace.module is module for trace in self.importing):
+            return
+        for trace in self.importing:
+            trace.reads.setdefault((id(module), name), (module, name, value))
 
     def note_called(self, node: object) -> None:
         """A function ran while imports are running: each of them, when shared, counts it as called again."""
@@ -247,6 +265,8 @@ class ProjectRun:
     def module_attr(self, interp: Interpreter, module: ModuleVal, attr: str) -> Value:
         ctx = module.context
         if attr in ctx.globals:
+            if self.importing:
+                self.note_global_read(ctx, attr, ctx.globals[attr])
             return ctx.globals[attr]
         source = getattr(ctx, "source", None)
         sub = self.resolve_module(interp, f"{ctx.dotted}.{attr}", source)

@@ -26,6 +26,8 @@ class SharedModule:
     start: int  # the clock span of the import: what it made has `born` in [start, end)
     end: int
     members: Dict[str, Any] = field(default_factory=dict)  # an import cycle it entered: path -> module
+    reads: Tuple[tuple, ...] = ()  # (module, name, value) of the other modules' globals it read: reused only
+    # while each still holds that value (a script that set `config.SIZE = 8` before importing gets its own run)
     member_of: Optional[str] = None  # the import that entered the cycle it is part of (reused only with it)
 
 
@@ -52,6 +54,8 @@ class ImportTrace:
         self.root: Optional["ImportTrace"] = None  # that import, for a cycle
         self.members: Dict[str, Any] = {}  # the modules of the cycles it entered: path -> module context
         self.called: Dict[Any, None] = {}  # the functions called while it ran, nested imports' included
+        self.reads: Dict[tuple, tuple] = {}  # (id(module), name) -> (module, name, value): globals of modules
+        # imported before it that it read, nested imports' included
 
     @staticmethod
     def _settings(interp: Any) -> tuple:
