@@ -424,3 +424,15 @@ def test_a_shared_import_is_reused_only_while_the_globals_it_read_are_unchanged(
         units.run_entry(project, next(p for p in sources if p.endswith("/" + name)))
     shared = project.shared_modules[next(p for p in sources if p.endswith("/lib.py"))]
     assert [(Path(m.path).name, name) for m, name, _ in shared.reads] == [("config.py", "SIZE")]
+
+
+def test_an_import_that_read_a_global_of_the_script_is_not_shared(tmp_path: Path) -> None:
+    """plugins.py calls, at import, a hook the running script put in a registry: the script's own code."""
+    files = {"hooks.py": "HOOKS = []\n\n\ndef run_hooks():\n    return [hook() for hook in HOOKS]\n",
+             "plugins.py": "import hooks\n\nRESULTS = hooks.run_hooks()\n",
+             "a.py": "import tensorflow as tf\nimport hooks\n\nWIDTH = 4\n\n\ndef width():\n    return WIDTH\n\n\n"
+                     "hooks.HOOKS.append(width)\nimport plugins\n"}
+    sources = _sources(tmp_path, files)
+    project = Project(sources)
+    units.run_entry(project, next(p for p in sources if p.endswith("/a.py")))
+    assert not any(p.endswith("/plugins.py") for p in project.shared_modules)

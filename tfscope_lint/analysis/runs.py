@@ -199,11 +199,17 @@ class ProjectRun:
 
     def note_global_read(self, module: ModuleContext, name: str, value: object) -> None:
         """A global of `module` was read: a value the reuse of each import running now depends on. Not while
-        that module's own import runs: what its import does with its globals is in its final state."""
+        that module's own import runs: what its import does with its globals is in its final state. A
+        global of the script running (a callback of it, called at import) is another file in each run:
+        those imports are not shared."""
         if any(trace.module is module for trace in self.importing):
             return
+        script = module.globals.get("__name__")
         for trace in self.importing:
             trace.reads.setdefault((id(module), name), (module, name, value))
+            if isinstance(script, Const) and script.value == "__main__":
+                trace.in_cycle = True
+                trace.root = None
 
     def note_called(self, node: object) -> None:
         """A function ran while imports are running: each of them, when shared, counts it as called again."""

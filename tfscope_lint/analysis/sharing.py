@@ -54,8 +54,8 @@ class ImportTrace:
         self.root: Optional["ImportTrace"] = None  # that import, for a cycle
         self.members: Dict[str, Any] = {}  # the modules of the cycles it entered: path -> module context
         self.called: Dict[Any, None] = {}  # the functions called while it ran, nested imports' included
-        self.reads: Dict[tuple, tuple] = {}  # (id(module), name) -> (module, name, value): globals of modules
-        # imported before it that it read, nested imports' included
+        self.reads: Dict[tuple, tuple] = {}  # (id(module), name) -> (module, name, value): the globals of other
+        # modules it read once their imports were done, nested imports' included
 
     @staticmethod
     def _settings(interp: Any) -> tuple:
