@@ -18,6 +18,12 @@ from tfscope_lint.analysis.values import Const, LazyImport, ModuleVal, OpaqueCod
 _MISSING = object()  # a global a shared import read is gone
 
 
+def _is_script(ctx: ModuleContext) -> bool:
+    """Whether a module is the script the run executes (`__main__`), not an import."""
+    name = ctx.globals.get("__name__")
+    return isinstance(name, Const) and name.value == "__main__"
+
+
 class ProjectRun:
     """Module objects of one interpreter run: each project module is executed at most once."""
 
@@ -70,8 +76,7 @@ class ProjectRun:
             if isinstance(module_value, ModuleVal):
                 for key, value in list(module_value.context.globals.items()):
                     if not key.startswith("_"):
-                        if self.importing:
-                            self.note_global_read(module_value.context, key, value)
+                        self.note_global_read(module_value.context, key, value)
                         interp.bind(key, value, frame)
             return
         for alias in node.names:
@@ -85,8 +90,7 @@ class ProjectRun:
                 ctx = module_value.context
                 if name in ctx.globals:
                     value = ctx.globals[name]
-                    if self.importing:
-                        self.note_global_read(ctx, name, value)
+                    self.note_global_read(ctx, name, value)
                 else:
                     value = self.resolve_module(interp, f"{base}.{name}", importer)
             elif isinstance(module_value, TFRef):
@@ -202,14 +206,12 @@ class ProjectRun:
         that module's own import runs: what its import does with its globals is in its final state. A
         global of the script running (a callback of it, called at import) is another file in each run:
         those imports are not shared."""
-        if any(trace.module is module for trace in self.importing):
+        if not self.importing or any(trace.module is module for trace in self.importing):
             return
-        script = module.globals.get("__name__")
+        script = _is_script(module)
         for trace in self.importing:
             trace.reads.setdefault((id(module), name), (module, name, value))
-            if isinstance(script, Const) and script.value == "__main__":
-                trace.in_cycle = True
-                trace.root = None
+            trace.saw_script = trace.saw_script or script
 
     def note_called(self, node: object) -> None:
         """A function ran while imports are running: each of them, when shared, counts it as called again."""
@@ -224,20 +226,15 @@ class ProjectRun:
         the script's imports saw of it depends on which file is the script: they are not shared."""
         for index, trace in enumerate(self.importing):
             if trace.module is ctx:
-                root = trace.root if trace.in_cycle and trace.root is not None else trace
+                root = trace.root if trace.root is not None else trace
                 for inside in self.importing[index + 1:]:
                     inside.in_cycle = True
                     inside.root = root
                     root.members[inside.module.path] = inside.module
-                if trace.in_cycle and trace.root is None:  # inside an import of the script: never shared
-                    for inside in self.importing[index + 1:]:
-                        inside.root = None
                 return
-        name = ctx.globals.get("__name__")
-        if isinstance(name, Const) and name.value == "__main__":  # the script running, from one of its imports
+        if _is_script(ctx):  # the script running, from one of its imports
             for inside in self.importing:
-                inside.in_cycle = True
-                inside.root = None
+                inside.saw_script = True
 
     def note_write(self, owner: Value, born: int) -> None:
         """The interpreter is about to change `owner`, made at `born` (an item, an attribute). An import
@@ -271,8 +268,7 @@ class ProjectRun:
     def module_attr(self, interp: Interpreter, module: ModuleVal, attr: str) -> Value:
         ctx = module.context
         if attr in ctx.globals:
-            if self.importing:
-                self.note_global_read(ctx, attr, ctx.globals[attr])
+            self.note_global_read(ctx, attr, ctx.globals[attr])
             return ctx.globals[attr]
         source = getattr(ctx, "source", None)
         sub = self.resolve_module(interp, f"{ctx.dotted}.{attr}", source)

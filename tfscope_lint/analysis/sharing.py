@@ -50,8 +50,9 @@ class ImportTrace:
         self.reports = len(interp.reports)
         self.settings = self._settings(interp)
         self.foreign_write = False
-        self.in_cycle = False  # it ran inside a cycle entered by another import (or imported the script)
-        self.root: Optional["ImportTrace"] = None  # that import, for a cycle
+        self.in_cycle = False  # it ran inside a cycle entered by another import
+        self.root: Optional["ImportTrace"] = None  # that import
+        self.saw_script = False  # it imported the running script or read its globals: another file in each run
         self.members: Dict[str, Any] = {}  # the modules of the cycles it entered: path -> module context
         self.called: Dict[Any, None] = {}  # the functions called while it ran, nested imports' included
         self.reads: Dict[tuple, tuple] = {}  # (id(module), name) -> (module, name, value): the globals of other
@@ -63,7 +64,8 @@ class ImportTrace:
         return len(programs.flags), len(programs.switches), len(programs.switches_read), programs.settings_read
 
     def left_no_trace(self, interp: Any) -> bool:
-        return (not self.foreign_write and not self.in_cycle and last_tf_object() < self.start
+        return (not self.foreign_write and not self.in_cycle and not self.saw_script
+                and last_tf_object() < self.start
                 and self.graph == (interp.graph.lineage, interp.graph.signature())
                 and interp.graph.current.name == self.scope
                 and self.reports == len(interp.reports)
