@@ -76,6 +76,11 @@ def _count_imports(monkeypatch: pytest.MonkeyPatch) -> List[str]:
     return runs
 
 
+def _held(project: Project) -> List[str]:
+    """Every file a shared import holds: the roots and their groups' members."""
+    return [path for root, shared in project.shared.roots.items() for path in [root, *shared.members]]
+
+
 def _codes(sources: Dict[str, str]) -> List[tuple]:
     findings, _ = engine.analyze(sources, jobs=1)
     return sorted((Path(f.location.path).name, f.location.line, f.code) for f in findings)
@@ -123,7 +128,7 @@ def test_an_import_that_defines_flags_or_makes_a_template_is_not_shared(tmp_path
     })
     project = Project(sources)
     units.run_entry(project, next(p for p in sources if p.endswith("main.py")))  # run_entries forgets them
-    shared = {Path(p).name for p in project.shared_modules}
+    shared = {Path(p).name for p in _held(project)}
     assert "plain.py" in shared
     assert not shared & {"flagdefs.py", "nets.py"}
 
@@ -183,7 +188,7 @@ def test_an_import_that_writes_into_a_shared_import_is_run_again(tmp_path: Path)
     for name in ("a.py", "b.py"):
         result = units.run_entry(project, next(p for p in sources if p.endswith("/" + name)))
         assert [(Path(f.location.path).name, f.code) for f in result.findings] == [("encoders.py", "TFS103")], name
-    assert not any(p.endswith("/warm.py") for p in project.shared_modules)
+    assert not any(p.endswith("/warm.py") for p in _held(project))
 
 
 UNITS = '''import tensorflow as tf
@@ -218,7 +223,7 @@ def test_an_import_that_reads_a_flag_is_not_shared(tmp_path: Path) -> None:
     assert _codes(sources) == []
     project = Project(sources)
     units.run_entry(project, next(p for p in sources if p.endswith("a_wide.py")))
-    assert not any(p.endswith("/sizes.py") for p in project.shared_modules)
+    assert not any(p.endswith("/sizes.py") for p in _held(project))
 
 
 # A switch that selects a path: the script runs again with --train=True, and still imports `layers`.
@@ -314,16 +319,16 @@ def test_an_import_cycle_is_shared_as_a_group_with_the_module_that_entered_it(
     project = Project(sources)
     path = {Path(p).name: p for p in sources}
 
-    def members() -> Dict[str, bool]:
-        return {Path(p).name: m.member_of is not None for p, m in project.shared_modules.items()}
+    def groups() -> Dict[str, List[str]]:
+        return {Path(p).name: sorted(Path(m).name for m in shared.members) for p, shared in project.shared.roots.items()}
     for script in ("a1.py", "a2.py"):
         units.run_entry(project, path[script])
-    assert runs == ["core.py", "inputs.py"] and members() == {"core.py": False, "inputs.py": True}  # a2 reused both
-    units.run_entry(project, path["b.py"])
-    assert runs[2:] == ["inputs.py", "core.py"] and members() == {"core.py": False, "inputs.py": True}  # kept
+    assert runs == ["core.py", "inputs.py"] and groups() == {"core.py": ["inputs.py"]}  # a2 reused both
+    units.run_entry(project, path["b.py"])  # entered at inputs: the cycle anew, then shared as a group of its own
+    assert runs[2:] == ["inputs.py", "core.py"] and groups() == {"core.py": ["inputs.py"], "inputs.py": ["core.py"]}
     units.run_entry(project, path["b.py"])
     units.run_entry(project, path["a1.py"])
-    assert runs[4:] == ["inputs.py", "core.py"]  # b runs the cycle anew each time; a1 reuses the group
+    assert runs[4:] == []  # each reuses the group entered where it enters
 
 
 def test_an_import_of_the_running_script_is_not_shared(tmp_path: Path) -> None:
@@ -422,7 +427,7 @@ def test_a_shared_import_is_reused_only_while_the_globals_it_read_are_unchanged(
     project = Project(sources)
     for name in ("a.py", "a.py"):
         units.run_entry(project, next(p for p in sources if p.endswith("/" + name)))
-    shared = project.shared_modules[next(p for p in sources if p.endswith("/lib.py"))]
+    shared = project.shared.roots[next(p for p in sources if p.endswith("/lib.py"))]
     assert [(Path(m.path).name, name) for m, name, _ in shared.reads] == [("config.py", "SIZE")]
 
 
@@ -435,4 +440,63 @@ def test_an_import_that_read_a_global_of_the_script_is_not_shared(tmp_path: Path
     sources = _sources(tmp_path, files)
     project = Project(sources)
     units.run_entry(project, next(p for p in sources if p.endswith("/a.py")))
-    assert not any(p.endswith("/plugins.py") for p in project.shared_modules)
+    assert not any(p.endswith("/plugins.py") for p in _held(project))
+
+
+# A logger made on first use: `pkg`'s import calls `log.name()`, which sets a global of `log` (tensorlayer's
+# tl_logging._logger). Python: after `import pkg`, log._NAME is 'made'; after only `import log`, it is None.
+LAZY_LOG = '''import tensorflow as tf
+
+_NAME = None
+
+
+def name():
+    global _NAME
+    if _NAME is None:
+        _NAME = 'made'
+    return _NAME
+'''
+PKG = "import log\n\nPREFIX = log.name()\n"
+NAME_TWICE = "with tf.variable_scope(str(log._NAME)):\n    tf.get_variable('w', [1])\n    tf.get_variable('w', [1])\n"
+
+
+def test_an_import_that_sets_a_global_of_a_module_it_imported_is_shared_with_that_module(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """log's import is shared alone until pkg's import writes into it; then it goes with pkg (a member):
+    reused alone, it would carry pkg's write into a run that never imported pkg."""
+    files = {"log.py": LAZY_LOG, "pkg.py": PKG, "a.py": "import tensorflow as tf\nimport pkg\n",
+             "b.py": "import tensorflow as tf\nimport pkg\n",
+             "c.py": "import tensorflow as tf\nimport log\n\n" + NAME_TWICE}  # TF: None/w exists
+    sources = _sources(tmp_path, files)
+    path = {Path(p).name: p for p in sources}
+    runs = _count_imports(monkeypatch)
+    project = Project(sources)
+    units.run_entry(project, path["a.py"])
+    assert {Path(p).name: sorted(Path(m).name for m in s.members) for p, s in project.shared.roots.items()} == {
+        "pkg.py": ["log.py"]}
+    units.run_entry(project, path["b.py"])
+    assert runs == ["pkg.py", "log.py"]  # b reused pkg and log with it
+    fresh, after = _after_another(tmp_path, files, "a.py", "c.py")
+    assert ["'None/w' already exists" in f[3] for f in fresh[0]] == [True] and after == fresh
+
+
+def test_a_write_into_a_module_shared_before_is_repeated_where_the_import_is_reused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """log is shared alone first (a.py imports it before pkg); pkg's import then sets log._NAME in log's
+    shared module, which the run's end gives back. pkg is still shared: a run reusing it sets it again."""
+    files = {"log.py": LAZY_LOG, "pkg.py": PKG, "a.py": "import tensorflow as tf\nimport log\n\nprint(log.name)\nimport pkg\n",
+             "b.py": "import tensorflow as tf\nimport pkg\nimport log\n\n" + NAME_TWICE,  # TF: made/w exists
+             "c.py": "import tensorflow as tf\nimport log\n\n" + NAME_TWICE}  # TF: None/w exists
+    sources = _sources(tmp_path, files)
+    path = {Path(p).name: p for p in sources}
+    runs = _count_imports(monkeypatch)
+    project = Project(sources)
+    units.run_entry(project, path["a.py"])
+    assert sorted(Path(p).name for p in project.shared.roots) == ["log.py", "pkg.py"]
+    b = units.run_entry(project, path["b.py"])
+    c = units.run_entry(project, path["c.py"])
+    assert runs == ["log.py", "pkg.py"]  # b and c reused both
+    assert [f.variable for f in b.findings] == ["made/w"] and [f.variable for f in c.findings] == ["None/w"]
+    for first, second in (("a.py", "b.py"), ("a.py", "c.py"), ("b.py", "c.py"), ("c.py", "b.py")):
+        fresh, after = _after_another(tmp_path, files, first, second)
+        assert after == fresh, (first, second)

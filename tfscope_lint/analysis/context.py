@@ -33,6 +33,7 @@ class ModuleContext:
         self.globals: Dict[str, Value] = {}
         self._positions: Optional[NodePositions] = None
         self.executed = False
+        self.born = -1  # the clock when its import began (see values.stamp); -1: the script, never imported
         self.functions: List[Tuple[Any, Any]] = []  # (FunctionVal, owner class or None), in definition order
 
     def line(self, node: cst.CSTNode, within: Optional[cst.CSTNode] = None) -> int:

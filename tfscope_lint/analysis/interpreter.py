@@ -170,7 +170,7 @@ class Interpreter(StatementsMixin, ExpressionsMixin, CallsMixin):
     # ------------------------------------------------------------------ binding
     def bind(self, name: str, value: Value, frame: Frame) -> None:
         if name in frame.global_names and not frame.is_module:
-            self.project.note_module_write(frame.module)
+            self.project.note_module_write(frame.module, name, value)
             frame.module.globals[name] = value
             return
         if name in frame.nonlocal_names:
@@ -288,7 +288,7 @@ class Interpreter(StatementsMixin, ExpressionsMixin, CallsMixin):
         elif isinstance(owner, TFRef):
             self.tf.patch(owner, attr, value)  # `tf.get_variable = my_getter`
         elif isinstance(owner, ModuleVal):
-            self.project.note_module_write(owner.context)
+            self.project.note_module_write(owner.context, attr, value)
             owner.context.globals[attr] = value  # `config.REUSE = True`: the module's global
         elif not isinstance(owner, KNOWN_NON_INSTANCES):
             self.attributes.store_unknown_owner(attr)

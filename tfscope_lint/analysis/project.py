@@ -22,7 +22,6 @@ if TYPE_CHECKING:
     import libcst as cst
 
     from tfscope_lint.analysis.positions import NodePositions
-    from tfscope_lint.analysis.sharing import SharedModule
 
 # libcst and the parsing helpers load only when a file is parsed (local imports below): a warm run,
 # which reads every result from the cache, needs the project's index of files and nothing more.
@@ -212,8 +211,9 @@ class Project:
         # Imports that left no trace, run once per process and shared by later runs (path -> the import).
         # TFSCOPE_SHARE_IMPORTS=0 runs every import in every run: the findings must not change (tested).
         self.share_imports = os.environ.get(SHARE_IMPORTS, "1") != "0"
-        self.shared_modules: Dict[str, SharedModule] = {}
-        self.shared_until = 0  # no span ends later: objects made since belong to no shared module
+        from tfscope_lint.analysis.sharing import SharedImports  # the interpreter's values: not for a warm run
+
+        self.shared = SharedImports()
         self._imports: Dict[str, List[SourceFile]] = {}
         self._mentions: Optional[Counter[str]] = None
         self._files_with: Dict[str, List[SourceFile]] = {}  # capitalised identifier -> the files it is in
@@ -368,21 +368,10 @@ class Project:
                     pending.append(target.path)
         return seen
 
-    def unshare(self, path: str) -> None:
-        """Stop sharing a module, and every shared module that holds values made from it."""
-        for shared, module in list(self.shared_modules.items()):
-            if shared == path or path in module.read:
-                del self.shared_modules[shared]
-
-    def made_by_shared_import(self, born: int) -> bool:
-        """Whether an object made at `born` was made by the import of a module now shared."""
-        return born < self.shared_until and any(
-            module.start <= born < module.end for module in self.shared_modules.values())
-
     def forget(self, path: str) -> None:
         """Drop a file's trees, and every shared module that holds values made from them."""
         self.by_path[path].evict()
-        self.unshare(path)
+        self.shared.drop(path)
 
     def find(self, dotted: str, near: Optional[SourceFile]) -> Optional[SourceFile]:
         if near is not None:

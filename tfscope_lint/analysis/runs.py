@@ -135,13 +135,15 @@ class ProjectRun:
     def execute(self, interp: Interpreter, source: SourceFile, dotted: str) -> Value:
         """Import a module: run its code once per run, or reuse a run of it that left no trace (see
         `ImportTrace`) made in an earlier run of this process."""
-        shared = self.project.shared_modules.get(source.path) if self.project.share_imports else None
-        if shared is not None and shared.member_of is None and source.path not in self.contexts_by_path \
-                and not any(path in self.contexts_by_path for path in shared.members) \
+        shared = self.project.shared.rooted_at(source.path) if self.project.share_imports else None
+        if shared is not None and source.path not in self.contexts_by_path \
+                and not any(self._imported(path) for path in shared.members) \
                 and (not shared.unseen or shared.scope == interp.graph.current.name) \
-                and all(module.globals.get(name, _MISSING) is value for module, name, value in shared.reads):
+                and all(module.globals.get(name, _MISSING) is value for module, name, value in shared.reads) \
+                and all(self._may_replay(module) for module, _, _ in shared.writes):
             self.contexts_by_path[source.path] = shared.ctx
-            self.contexts_by_path.update(shared.members)
+            for path, member in shared.members.items():
+                self.contexts_by_path.setdefault(path, member)  # the script stays itself, as `__main__` would
             self.extra_deps.update(shared.read)
             for prefix, key, record in shared.unseen:
                 interp.graph.replay_unseen(prefix, key, record)
@@ -150,6 +152,9 @@ class ProjectRun:
                 self.note_called(node)
             for module, name, value in shared.reads:
                 self.note_global_read(module, name, value)
+            for module, name, value in shared.writes:
+                self.note_module_write(module, name, value)
+                module.globals[name] = value
             return ModuleVal(shared.ctx)
         start = stamp()
         ctx = self.context_for(source)
@@ -159,6 +164,7 @@ class ProjectRun:
             self._note_cycle(ctx)
         else:
             ctx.executed = True
+            ctx.born = start
             before = set(self.contexts_by_path) | self.extra_deps
             trace = ImportTrace(interp, start, ctx)
             self.importing.append(trace)
@@ -173,33 +179,47 @@ class ProjectRun:
                 self._share(interp, trace, read | {source.path}, start)
         return ModuleVal(ctx)
 
+    def _imported(self, path: str) -> bool:
+        """Whether this run has imported the module at `path`. The script is `__main__`, another module
+        than the one an import of its file makes (as a shared import's group holds it)."""
+        ctx = self.contexts_by_path.get(path)
+        return ctx is not None and not _is_script(ctx)
+
     def _read_shared(self, path: str, trace: ImportTrace) -> bool:
         """Whether the module an import read at `path` is the one later runs get: the shared module itself
-        (not a fresh run of that file), one read through a shared import, or a module of its own cycle."""
+        (not a fresh run of that file), one read through a shared import, a module of its own cycle, or one
+        it imported itself that is shared nowhere else (it goes with it, see `_share`)."""
         if path in trace.members:
             return True
         ctx = self.contexts_by_path.get(path)
         if ctx is None:
             return path in self.extra_deps
-        shared = self.project.shared_modules.get(path)
-        return shared is not None and shared.ctx is ctx
+        return self.project.shared.holding(ctx) is not None or ctx.born >= trace.start
 
     def _share(self, interp: Interpreter, trace: ImportTrace, read: set, start: int) -> None:
         """Keep an import that left no trace for later runs; with the modules of a cycle it entered.
 
-        Never in place of a module shared before (a cycle entered elsewhere, an import in another scope):
-        what was shared may be held by other shared modules, and its writes are undone by its entry."""
+        Never in place of an import shared before at the same root (one run in another scope): what was
+        shared may be held by other shared imports, and its writes are undone by its entry."""
         path = trace.module.path
-        if path in self.project.shared_modules or any(m in self.project.shared_modules for m in trace.members):
+        shared = self.project.shared
+        if shared.rooted_at(path) is not None or any(shared.holding(ctx) for ctx in trace.members.values()):
             return
+        for nested in sorted(read):  # imported fresh inside it and held by no other shared import: its group
+            ctx = self.contexts_by_path.get(nested)
+            if nested != path and ctx is not None and ctx.born >= trace.start and shared.holding(ctx) is None:
+                trace.members[nested] = ctx
         end = stamp()
-        self.project.shared_modules[path] = SharedModule(
-            trace.module, read, trace.scope, trace.unseen_effects(interp), tuple(trace.called), start, end,
-            dict(trace.members), reads=tuple(trace.reads.values()))
-        for member, ctx in trace.members.items():  # found by path for undo and unsharing, never reused alone
-            self.project.shared_modules[member] = SharedModule(ctx, read, trace.scope, [], (), start, end,
-                                                               member_of=path)
-        self.project.shared_until = max(self.project.shared_until, end)
+        group = {id(trace.module)} | {id(ctx) for ctx in trace.members.values()}
+        reads = tuple(read for read in trace.reads.values() if id(read[0]) not in group)  # its own state
+        shared.add(SharedModule(trace.module, read, trace.scope, trace.unseen_effects(interp), tuple(trace.called),
+                                start, end, dict(trace.members), reads=reads, writes=tuple(trace.writes.values())))
+
+    def _may_replay(self, module: ModuleContext) -> bool:
+        """Whether a shared import's write into `module` can be repeated in this run: the module is still
+        shared, and this run has not imported that file afresh (the shared import holds that one)."""
+        return self.project.shared.holding(module) is not None and self.contexts_by_path.get(module.path,
+                                                                                              module) is module
 
     def note_global_read(self, module: ModuleContext, name: str, value: object) -> None:
         """A global of `module` was read: a value the reuse of each import running now depends on. Not while
@@ -210,7 +230,8 @@ class ProjectRun:
             return
         script = _is_script(module)
         for trace in self.importing:
-            trace.reads.setdefault((id(module), name), (module, name, value))
+            if (id(module), name) not in trace.writes:  # else it reads what it wrote
+                trace.reads.setdefault((id(module), name), (module, name, value))
             trace.saw_script = trace.saw_script or script
 
     def note_called(self, node: object) -> None:
@@ -240,20 +261,33 @@ class ProjectRun:
         """The interpreter is about to change `owner`, made at `born` (an item, an attribute). An import
         running now that did not make it is not shared (its effect would not be repeated); an object
         of a shared import gets its state back when this run ends (later runs see it as it was made)."""
-        shared_object = self.project.made_by_shared_import(born)
+        shared_object = self.project.shared.made_by(born)
         for trace in self.importing:
             if born < trace.start or shared_object:  # a shared import run inside this one made it, too
                 trace.foreign_write = True
         if shared_object and not self.undo.holds(owner):
             self.undo.save(owner)
 
-    def note_module_write(self, ctx: ModuleContext) -> None:
-        """A module's global is set from outside its import (`global x`, `config.x = ...`)."""
+    def note_module_write(self, ctx: ModuleContext, name: Optional[str] = None, value: Optional[Value] = None) -> None:
+        """A module's global `name` is about to be set to `value` from outside its import (`global x`,
+        `config.x = ...`). For an import running now, a write into a module it imported itself is its own;
+        one into a module a shared import made before it is repeated where it is reused; any other is a
+        trace it leaves (not shared). A module shared alone inside a running import is no longer shared but
+        with that import: alone, it would be reused without the write."""
+        shared = self.project.shared
+        holder = shared.holding(ctx)
+        inside = [trace for trace in self.importing if trace.module is not ctx and ctx.born >= trace.start]
+        if inside and holder is not None:
+            shared.drop(holder.ctx.path)
+            holder = None
         for trace in self.importing:
-            if trace.module is not ctx:
+            if trace.module is ctx or trace in inside:
+                continue
+            if holder is not None and name is not None and value is not None and holder.start < trace.start:
+                trace.writes[(id(ctx), name)] = (ctx, name, value)
+            else:
                 trace.foreign_write = True
-        shared = self.project.shared_modules.get(ctx.path)
-        if shared is not None and shared.ctx is ctx and not self.undo.holds(ctx.globals):
+        if holder is not None and not self.undo.holds(ctx.globals):
             self.undo.save(ctx.globals)
 
     def finish(self) -> None:
@@ -263,7 +297,7 @@ class ProjectRun:
     def may_keep_forced(self, scope: Dict[str, Value]) -> bool:
         """Whether a forced lazy import may replace its placeholder in `scope`: not in the globals of a
         shared module, which would then hold this run's values."""
-        return not any(scope is shared.ctx.globals for shared in self.project.shared_modules.values())
+        return not self.project.shared.holds_globals(scope)
 
     def module_attr(self, interp: Interpreter, module: ModuleVal, attr: str) -> Value:
         ctx = module.context

@@ -25,10 +25,57 @@ class SharedModule:
     called: Tuple[Any, ...]  # the functions its code called, replayed too (they count as called by the run)
     start: int  # the clock span of the import: what it made has `born` in [start, end)
     end: int
-    members: Dict[str, Any] = field(default_factory=dict)  # an import cycle it entered: path -> module
+    members: Dict[str, Any] = field(default_factory=dict)  # path -> module: those of an import cycle it entered
+    # and those it imported itself that no other shared import holds; reused with it, never alone
     reads: Tuple[tuple, ...] = ()  # (module, name, value) of the other modules' globals it read: reused only
     # while each still holds that value (a script that set `config.SIZE = 8` before importing gets its own run)
-    member_of: Optional[str] = None  # the import that entered the cycle it is part of (reused only with it)
+    writes: Tuple[tuple, ...] = ()  # (module, name, value) it set in modules other shared imports hold (a
+    # logger made on first use): set again, and undone with the run, where it is reused
+
+    def contexts(self) -> List[Any]:
+        return [self.ctx, *self.members.values()]
+
+
+class SharedImports:
+    """The imports shared between the runs of one process, each keyed by the module a run imported first
+    (its root) and held with its group (`SharedModule.members`). A file may be in several groups, as the
+    root of one and a member of others (an import cycle entered at different modules); each module
+    context is in one."""
+
+    def __init__(self) -> None:
+        self.roots: Dict[str, SharedModule] = {}
+        self._holder: Dict[int, SharedModule] = {}  # id of a module context -> the group it is in
+        self.until = 0  # no span ends later: objects made since belong to no shared module
+
+    def rooted_at(self, path: str) -> Optional[SharedModule]:
+        return self.roots.get(path)
+
+    def holding(self, ctx: Any) -> Optional[SharedModule]:
+        """The shared import whose group holds this module context, if any."""
+        return self._holder.get(id(ctx))
+
+    def add(self, shared: SharedModule) -> None:
+        self.roots[shared.ctx.path] = shared
+        for ctx in shared.contexts():
+            self._holder[id(ctx)] = shared
+        self.until = max(self.until, shared.end)
+
+    def drop(self, path: str) -> None:
+        """Stop sharing the import rooted at `path`, and every one that read that file: they hold values
+        made from it."""
+        for root, shared in list(self.roots.items()):
+            if root == path or path in shared.read:
+                del self.roots[root]
+                for ctx in shared.contexts():
+                    self._holder.pop(id(ctx), None)
+
+    def made_by(self, born: int) -> bool:
+        """Whether an object made at `born` was made by a shared import."""
+        return born < self.until and any(shared.start <= born < shared.end for shared in self.roots.values())
+
+    def holds_globals(self, scope: Dict[str, Any]) -> bool:
+        """Whether `scope` is the globals of a module some shared import holds."""
+        return any(scope is ctx.globals for shared in self.roots.values() for ctx in shared.contexts())
 
 
 class ImportTrace:
@@ -57,6 +104,8 @@ class ImportTrace:
         self.called: Dict[Any, None] = {}  # the functions called while it ran, nested imports' included
         self.reads: Dict[tuple, tuple] = {}  # (id(module), name) -> (module, name, value): the globals of other
         # modules it read once their imports were done, nested imports' included
+        self.writes: Dict[tuple, tuple] = {}  # (id(module), name) -> (module, name, value): its writes into
+        # modules that shared imports made before it, to repeat where it is reused
 
     @staticmethod
     def _settings(interp: Any) -> tuple:
