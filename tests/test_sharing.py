@@ -460,10 +460,10 @@ PKG = "import log\n\nPREFIX = log.name()\n"
 NAME_TWICE = "with tf.variable_scope(str(log._NAME)):\n    tf.get_variable('w', [1])\n    tf.get_variable('w', [1])\n"
 
 
-def test_an_import_that_sets_a_global_of_a_module_it_imported_is_shared_with_that_module(
+def test_an_import_that_sets_a_global_of_a_module_it_imported_is_shared_and_sets_it_again_where_reused(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """log's import is shared alone until pkg's import writes into it; then it goes with pkg (a member):
-    reused alone, it would carry pkg's write into a run that never imported pkg."""
+    """log's import is shared alone; pkg's import, which ran it, then writes into it: log gets its state back
+    when the run ends (reused alone, it must not carry pkg's write), and a run reusing pkg writes again."""
     files = {"log.py": LAZY_LOG, "pkg.py": PKG, "a.py": "import tensorflow as tf\nimport pkg\n",
              "b.py": "import tensorflow as tf\nimport pkg\n",
              "c.py": "import tensorflow as tf\nimport log\n\n" + NAME_TWICE}  # TF: None/w exists
@@ -472,10 +472,10 @@ def test_an_import_that_sets_a_global_of_a_module_it_imported_is_shared_with_tha
     runs = _count_imports(monkeypatch)
     project = Project(sources)
     units.run_entry(project, path["a.py"])
-    assert {Path(p).name: sorted(Path(m).name for m in s.members) for p, s in project.shared.roots.items()} == {
-        "pkg.py": ["log.py"]}
+    assert {Path(p).name: [(Path(m.path).name, n) for m, n, _ in s.writes] for p, s in project.shared.roots.items()} \
+        == {"log.py": [], "pkg.py": [("log.py", "_NAME")]}
     units.run_entry(project, path["b.py"])
-    assert runs == ["pkg.py", "log.py"]  # b reused pkg and log with it
+    assert runs == ["pkg.py", "log.py"]  # b reused both
     fresh, after = _after_another(tmp_path, files, "a.py", "c.py")
     assert ["'None/w' already exists" in f[3] for f in fresh[0]] == [True] and after == fresh
 

@@ -270,22 +270,16 @@ class ProjectRun:
 
     def note_module_write(self, ctx: ModuleContext, name: Optional[str] = None, value: Optional[Value] = None) -> None:
         """A module's global `name` is about to be set to `value` from outside its import (`global x`,
-        `config.x = ...`). For an import running now, a write into a module it imported itself is its own;
-        one into a module a shared import made before it is repeated where it is reused; any other is a
-        trace it leaves (not shared). A module shared alone inside a running import is no longer shared but
-        with that import: alone, it would be reused without the write."""
-        shared = self.project.shared
-        holder = shared.holding(ctx)
-        inside = [trace for trace in self.importing if trace.module is not ctx and ctx.born >= trace.start]
-        if inside and holder is not None:
-            shared.drop(holder.ctx.path)
-            holder = None
+        `config.x = ...`). For an import running now, a write into a module a shared import holds is
+        repeated where it is reused (the module gets its state back when the run ends); one into a module
+        it ran itself is its own; any other is a trace it leaves (it is not shared)."""
+        holder = self.project.shared.holding(ctx)
         for trace in self.importing:
-            if trace.module is ctx or trace in inside:
+            if trace.module is ctx:
                 continue
-            if holder is not None and name is not None and value is not None and holder.start < trace.start:
+            if holder is not None and name is not None and value is not None:
                 trace.writes[(id(ctx), name)] = (ctx, name, value)
-            else:
+            elif holder is not None or ctx.born < trace.start:
                 trace.foreign_write = True
         if holder is not None and not self.undo.holds(ctx.globals):
             self.undo.save(ctx.globals)
