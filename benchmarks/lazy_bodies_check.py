@@ -4,9 +4,10 @@ the fixtures, this package's code and generated layouts.
 
     python benchmarks/lazy_bodies_check.py [PATH ...]
 
-For every .py file Python accepts: each lazy body is read, then the tree must equal
-`libcst.parse_module`'s field by field, generate the same code, and give every function the rank and
-facts of the whole parse. Prints the mismatches, the counts, and the parse time of both ways (the lazy
+For every .py file Python accepts: before any body is read, the tree must generate the file's code;
+with every other body read, each node must have the position it has in the whole parse; with each
+lazy body read, the tree must equal `libcst.parse_module`'s field by field, generate the same code, and
+give every function the rank and facts of the whole parse. Prints the mismatches, the counts, and the parse time of both ways (the lazy
 one before any body is read, Python's parse included).
 """
 
@@ -17,13 +18,14 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import List
+from typing import Iterator, List, Tuple
 
 import libcst as cst
 
 from tfscope_lint.analysis.lazy_bodies import LazyBody
 from tfscope_lint.analysis.outline import _cst_functions
 from tfscope_lint.analysis.parsing import parse_module
+from tfscope_lint.analysis.positions import NodePositions
 from tfscope_lint.analysis.project import LAZY_BODIES, SourceFile
 
 DEFAULT = Path.home() / ".cache" / "tfscope-bench" / "src"
@@ -40,6 +42,40 @@ def same(lazy: object, whole: object) -> bool:
         return isinstance(whole, (list, tuple)) and len(lazy) == len(whole) and all(
             same(a, b) for a, b in zip(lazy, whole))
     return bool(lazy == whole)
+
+
+def _pairs(lazy: object, whole: object) -> Iterator[Tuple[cst.CSTNode, cst.CSTNode]]:
+    """The nodes of a lazy tree with the whole parse's nodes in their places; unread bodies left out."""
+    if isinstance(lazy, cst.CSTNode):
+        yield lazy, whole  # type: ignore[misc]
+        if isinstance(lazy, LazyBody):
+            if not lazy.is_read:
+                return
+            lazy = lazy._read()
+        for field in dataclasses.fields(lazy):  # type: ignore[arg-type]
+            yield from _pairs(getattr(lazy, field.name), getattr(whole, field.name))
+    elif isinstance(lazy, (list, tuple)):
+        for a, b in zip(lazy, whole):  # type: ignore[call-overload]
+            yield from _pairs(a, b)
+
+
+def positions_agree(lazy: cst.Module, whole: cst.Module) -> bool:
+    """Every node of the lazy tree (some bodies read, some not) at its place in the whole parse."""
+    mine, theirs = NodePositions(lazy), NodePositions(whole)
+    return all(mine.get(a) == theirs.get(b) for a, b in _pairs(lazy, whole))
+
+
+def lazy_bodies(tree: cst.Module) -> List[LazyBody]:
+    """The lazy bodies of functions in the module and its classes, without reading any."""
+    found: List[LazyBody] = []
+    statements = list(tree.body)
+    while statements:
+        stmt = statements.pop(0)
+        if isinstance(stmt, cst.FunctionDef) and isinstance(stmt.body, LazyBody):
+            found.append(stmt.body)
+        elif isinstance(stmt, cst.ClassDef) and isinstance(stmt.body, cst.IndentedBlock):
+            statements[:0] = list(stmt.body.body)
+    return found
 
 
 def _functions(source: SourceFile) -> List[tuple]:
@@ -63,6 +99,13 @@ def check(path: Path) -> str:
         del os.environ[LAZY_BODIES]
     if whole.tree is None:
         return "skipped"
+    assert lazy.tree is not None
+    if lazy.tree.code != whole.tree.code:  # nothing read yet
+        return "code before reading"
+    for body in lazy_bodies(lazy.tree)[::2]:
+        body._read()
+    if not positions_agree(lazy.tree, whole.tree):
+        return "positions"
     if not same(lazy.tree, whole.tree):
         return "tree"
     if lazy.tree.code != whole.tree.code:  # type: ignore[union-attr]

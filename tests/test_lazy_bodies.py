@@ -18,25 +18,14 @@ from frontend_helpers import REPO, fixture_projects
 from tfscope_lint.analysis import engine, lazy_bodies, parsing
 from tfscope_lint.analysis.lazy_bodies import LazyBody, parse_lazily
 from tfscope_lint.analysis.outline import _all_facts, _cst_functions
+from tfscope_lint.analysis.positions import NodePositions
 from tfscope_lint.analysis.project import LAZY_BODIES, SourceFile
 
 sys.path.insert(0, str(REPO / "fuzz"))
 sys.path.insert(0, str(REPO / "benchmarks"))
-from lazy_bodies_check import same  # noqa: E402  (the comparison the real-code check makes)
+from lazy_bodies_check import lazy_bodies as unread_bodies  # noqa: E402  (the comparisons the real-code check makes)
+from lazy_bodies_check import positions_agree, same  # noqa: E402
 from programs import tf_programs  # noqa: E402  (the fuzz tests' generator of TF-shaped projects)
-
-
-def _lazy_bodies(tree: cst.Module) -> List[LazyBody]:
-    """The lazy bodies of functions in the module and its classes, without reading any."""
-    found: List[LazyBody] = []
-    statements = list(tree.body)
-    while statements:
-        stmt = statements.pop(0)
-        if isinstance(stmt, cst.FunctionDef) and isinstance(stmt.body, LazyBody):
-            found.append(stmt.body)
-        elif isinstance(stmt, cst.ClassDef) and isinstance(stmt.body, cst.IndentedBlock):
-            statements[:0] = list(stmt.body.body)
-    return found
 
 
 def _parsed(text: str, path: str = "m.py") -> SourceFile:
@@ -46,10 +35,17 @@ def _parsed(text: str, path: str = "m.py") -> SourceFile:
 
 
 def _assert_as_whole(text: str) -> None:
-    """Read every lazy body: the tree, its code, and every function's rank and facts are the whole parse's."""
+    """Unread, the tree generates the whole parse's code without reading a body; with every other body
+    read, each node has its position in the whole parse; read in full, the tree, its code, and every
+    function's rank and facts are the whole parse's."""
     lazy = _parsed(text)
     whole = cst.parse_module(text)
     assert lazy.tree is not None
+    bodies = unread_bodies(lazy.tree)
+    assert lazy.tree.code == whole.code and not any(body.is_read for body in bodies)
+    for body in bodies[::2]:
+        body._read()
+    assert positions_agree(lazy.tree, whole)
     assert same(lazy.tree, whole)
     assert lazy.tree.code == whole.code  # not always the text: libcst 1.x drops a second comment line
     # dedented below a block at the end of a file
@@ -115,7 +111,7 @@ async def top(z):
 def test_layouts_read_back_exactly(unit: str, newline: str, final_newline: bool) -> None:
     text = LAYOUT.format(i=unit).replace("\n", newline) + (newline if final_newline else "")
     _assert_as_whole(text)
-    assert len(_lazy_bodies(_parsed(text).tree)) == 3  # type: ignore[arg-type]
+    assert len(unread_bodies(_parsed(text).tree)) == 3  # type: ignore[arg-type]
 
 
 def test_a_body_indented_unlike_the_module_keeps_the_module_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -191,10 +187,29 @@ def never_called(x):
 '''
 
 
+def test_positions_read_no_body_but_those_asked_for() -> None:
+    """A finding's place costs the code generation of the module, not the parse of its unread bodies; a
+    body read after the positions were made still gets its nodes' places."""
+    whole = cst.parse_module(LIBRARY)
+    source = _parsed(LIBRARY, "lib.py")
+    assert source.tree is not None
+    used, never = unread_bodies(source.tree)
+    positions = source.positions()
+    first = source.tree.body[0]
+    assert positions.get(first) == NodePositions(whole).get(whole.body[0]) and not used.is_read
+    call = used.body[1].body.body[0].body[0].value  # type: ignore[attr-defined]  # tf.get_variable(...)
+    assert isinstance(call, cst.Call) and used.is_read and not never.is_read
+    assert positions.get(call) == NodePositions(whole).get(
+        whole.body[1].body.body[1].body.body[0].body[0].value)  # type: ignore[attr-defined]
+    assert not never.is_read
+    assert positions.get(source.tree.body[2]) == NodePositions(whole).get(whole.body[2]) and never.is_read  # its span
+    # ends where its body does
+
+
 def test_only_the_functions_that_run_are_read() -> None:
     source = _parsed(LIBRARY, "lib.py")
     assert source.tree is not None
-    bodies = {body._plan.name: body for body in _lazy_bodies(source.tree)}
+    bodies = {body._plan.name: body for body in unread_bodies(source.tree)}
     assert set(bodies) == {"used", "never_called"} and not any(b.is_read for b in bodies.values())
     func = next(f for f in _cst_functions(list(source.tree.body)) if f.name.value == "used")
     assert isinstance(func.body, LazyBody) and func.body.body[0] is not None
@@ -235,7 +250,7 @@ def test_a_body_libcst_cannot_read_is_unseen_code_not_an_empty_function(tmp_path
     assert engine.analyze(sources, jobs=1)[0] == []
     monkeypatch.setattr(parsing, "parse_module", refusing)
     source = _parsed(BUILD_THEN_REUSE)
-    body = _lazy_bodies(source.tree)[0]  # type: ignore[arg-type]
+    body = unread_bodies(source.tree)[0]  # type: ignore[arg-type]
     assert body.failure() is not None and "libcst cannot parse (" in body.failure()  # type: ignore[operator]
     findings, _ = engine.analyze(sources, jobs=1)
     assert findings == []  # with the body taken as empty, TFS103 "d/w does not exist" on line 14
@@ -244,7 +259,7 @@ def test_a_body_libcst_cannot_read_is_unseen_code_not_an_empty_function(tmp_path
 def test_short_bodies_and_one_line_functions_are_parsed_with_the_module() -> None:
     text = "def short(x):\n    return x\n\n\ndef one_line(x): return x; y = 1; z = 2; w = 3\n"
     source = _parsed(text)
-    assert _lazy_bodies(source.tree) == []  # type: ignore[arg-type]
+    assert unread_bodies(source.tree) == []  # type: ignore[arg-type]
     assert lazy_bodies.MIN_BODY_LINES > 2
 
 

@@ -23,9 +23,10 @@ from dataclasses import dataclass
 from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import libcst as cst
+from libcst._nodes.internal import CodegenState
 
 from tfscope_lint.analysis.outline import FunctionFacts, _all_facts, _ast_functions, _cst_functions
-from tfscope_lint.analysis.positions import line_starts
+from tfscope_lint.analysis.positions import line_starts, note_body_read
 
 MIN_BODY_LINES = 4  # shorter bodies cost less to parse with the module than to stand in for
 _INDENT = re.compile(r"[ \t]*")
@@ -138,6 +139,7 @@ class LazyBody(cst.IndentedBlock):
         real = self._real
         if real is None:
             real, failure = self._bodies.read(self._plan, self._stand_in)
+            note_body_read()
             object.__setattr__(self, "_real", real)
             object.__setattr__(self, "_failure", failure)
             object.__setattr__(self, "_bodies", None)
@@ -151,6 +153,26 @@ class LazyBody(cst.IndentedBlock):
     @property
     def is_read(self) -> bool:
         return self._real is not None
+
+    def _codegen_impl(self, state: CodegenState) -> None:
+        """Unread, the body's code is its text in the file, which is what the parse of it would generate
+        again: a position or the module's code is had without parsing every body (positions.NodePositions
+        parses those whose own span it is asked for)."""
+        if self._real is not None or getattr(state, "read_bodies", False):
+            super()._codegen_impl(state)
+            return
+        inexact = getattr(state, "inexact", None)
+        if inexact is not None:
+            inexact.add(self)
+        stand_in, plan = self._stand_in, self._plan
+        stand_in.header._codegen(state)
+        first = plan.body_line - len(stand_in.body[0].leading_lines)  # blank lines and comments before it
+        text = self._bodies.lines(first, plan.end_line + len(stand_in.footer))
+        if _LINE_END.search(text):
+            state.add_token(text)
+        else:  # the file's end, without a newline: generated with one, which the module's code then drops
+            state.add_token(text)
+            state.add_token(state.default_newline)
 
     @property  # type: ignore[override]
     def body(self) -> Sequence[cst.BaseStatement]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from contextlib import contextmanager
-from typing import Dict, Iterator, List, Optional, Tuple
+from typing import Dict, Iterator, List, Optional, Set, Tuple
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -21,13 +21,19 @@ _NEWLINE = re.compile(r"\r\n?|\n")
 
 
 class _OffsetState(CodegenState):
-    """Codegen that records each node's span as PositionProvider does, with offsets instead of positions."""
+    """Codegen that records each node's span as PositionProvider does, with offsets instead of positions.
 
-    def __init__(self, module: cst.Module) -> None:
+    A function body not yet parsed (lazy_bodies.LazyBody) generates its text as it stands: the offsets
+    after it are exact, but the spans that end where its last statement does (the body's, the function's,
+    a class's around it) are not known; they are `inexact`, unless `read_bodies` parses such bodies."""
+
+    def __init__(self, module: cst.Module, read_bodies: bool = False) -> None:
         super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
         self.offset = 0
         self.spans: Dict[cst.CSTNode, Span] = {}
         self.starts: List[int] = []
+        self.read_bodies = read_bodies
+        self.inexact: Set[cst.CSTNode] = set()
 
     def add_indent_tokens(self) -> None:
         super().add_indent_tokens()
@@ -60,6 +66,19 @@ class _OffsetState(CodegenState):
         if end_node is not None:
             end = self.spans[end_node][1]
         self.spans[node] = (start, end)
+        if start_node in self.inexact or end_node in self.inexact:
+            self.inexact.add(node)
+
+
+_BODIES_READ = [0]  # function bodies parsed since the start (lazy_bodies): positions made before lack their nodes
+
+
+def note_body_read() -> None:
+    _BODIES_READ[0] += 1
+
+
+def bodies_read() -> int:
+    return _BODIES_READ[0]
 
 
 def line_starts(text: str) -> List[int]:
@@ -74,18 +93,32 @@ class NodePositions:
     the part's own generated text: lines count from its first line, columns ignore outer indentation.
     """
 
-    def __init__(self, module: cst.Module, part: Optional[cst.CSTNode] = None) -> None:
-        state = _OffsetState(module)
-        (part or module)._codegen(state)
+    def __init__(self, module: cst.Module, part: Optional[cst.CSTNode] = None, read_bodies: bool = False) -> None:
+        self._module, self._part, self._read_bodies = module, part, read_bodies
+        self._build()
+
+    def _build(self) -> None:
+        self._reads = bodies_read()
+        state = _OffsetState(self._module, self._read_bodies)
+        (self._part or self._module)._codegen(state)
         self._spans = state.spans
         self._line_starts = line_starts("".join(state.tokens))
+        self._inexact = state.inexact
+        self._exact: Optional[NodePositions] = None
 
     def _point(self, offset: int) -> Tuple[int, int]:
         line = bisect_right(self._line_starts, offset)
         return line, offset - self._line_starts[line - 1]
 
     def get(self, node: cst.CSTNode) -> Optional[Tuple[int, int, int, int]]:
+        if node in self._inexact:  # it ends with a body not parsed yet: parse those, once
+            if self._exact is None:
+                self._exact = NodePositions(self._module, self._part, read_bodies=True)
+            return self._exact.get(node)
         span = self._spans.get(node)
+        if span is None and self._reads != bodies_read():  # perhaps in a body parsed since
+            self._build()
+            span = self._spans.get(node)
         if span is None:
             return None
         return self._point(span[0]) + self._point(span[1])
