@@ -4,11 +4,11 @@ the fixtures, this package's code and generated layouts.
 
     python benchmarks/lazy_bodies_check.py [PATH ...]
 
-For every .py file Python accepts: before any body is read, the tree must generate the file's code;
-with every other body read, each node must have the position it has in the whole parse; with each
-lazy body read, the tree must equal `libcst.parse_module`'s field by field, generate the same code, and
-give every function the rank and facts of the whole parse. Prints the mismatches, the counts, and the parse time of both ways (the lazy
-one before any body is read, Python's parse included).
+For every .py file Python accepts: before any body is read, the tree must generate the whole parse's
+code; with every other body read, each node must have its position in the whole parse; with each lazy
+body read, the tree must equal `libcst.parse_module`'s field by field, generate the same code, and give
+every function the rank and facts of the whole parse. Prints the mismatches, the counts, and the parse
+time of both ways (the lazy one before any body is read, Python's parse included).
 """
 
 from __future__ import annotations

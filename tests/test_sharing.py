@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Dict, List
+from typing import Dict, List, Tuple
 
 import pytest
 
@@ -74,6 +74,13 @@ def _count_imports(monkeypatch: pytest.MonkeyPatch) -> List[str]:
 
     monkeypatch.setattr(Interpreter, "run_module", counting)
     return runs
+
+
+def _counted_project(tmp_path: Path, files: Dict[str, str],
+                     monkeypatch: pytest.MonkeyPatch) -> Tuple[Project, Dict[str, str], List[str]]:
+    """A project of the files, their paths by name, and the names of the modules imported from now on."""
+    sources = _sources(tmp_path, files)
+    return Project(sources), {Path(p).name: p for p in sources}, _count_imports(monkeypatch)
 
 
 def _held(project: Project) -> List[str]:
@@ -320,7 +327,8 @@ def test_an_import_cycle_is_shared_as_a_group_with_the_module_that_entered_it(
     path = {Path(p).name: p for p in sources}
 
     def groups() -> Dict[str, List[str]]:
-        return {Path(p).name: sorted(Path(m).name for m in shared.members) for p, shared in project.shared.roots.items()}
+        return {Path(p).name: sorted(Path(m).name for m in shared.members)
+                for p, shared in project.shared.roots.items()}
     for script in ("a1.py", "a2.py"):
         units.run_entry(project, path[script])
     assert runs == ["core.py", "inputs.py"] and groups() == {"core.py": ["inputs.py"]}  # a2 reused both
@@ -467,10 +475,7 @@ def test_an_import_that_sets_a_global_of_a_module_it_imported_is_shared_and_sets
     files = {"log.py": LAZY_LOG, "pkg.py": PKG, "a.py": "import tensorflow as tf\nimport pkg\n",
              "b.py": "import tensorflow as tf\nimport pkg\n",
              "c.py": "import tensorflow as tf\nimport log\n\n" + NAME_TWICE}  # TF: None/w exists
-    sources = _sources(tmp_path, files)
-    path = {Path(p).name: p for p in sources}
-    runs = _count_imports(monkeypatch)
-    project = Project(sources)
+    project, path, runs = _counted_project(tmp_path, files, monkeypatch)
     units.run_entry(project, path["a.py"])
     assert {Path(p).name: [(Path(m.path).name, n) for m, n, _ in s.writes] for p, s in project.shared.roots.items()} \
         == {"log.py": [], "pkg.py": [("log.py", "_NAME")]}
@@ -484,13 +489,11 @@ def test_a_write_into_a_module_shared_before_is_repeated_where_the_import_is_reu
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """log is shared alone first (a.py imports it before pkg); pkg's import then sets log._NAME in log's
     shared module, which the run's end gives back. pkg is still shared: a run reusing it sets it again."""
-    files = {"log.py": LAZY_LOG, "pkg.py": PKG, "a.py": "import tensorflow as tf\nimport log\n\nprint(log.name)\nimport pkg\n",
+    files = {"log.py": LAZY_LOG, "pkg.py": PKG,
+             "a.py": "import tensorflow as tf\nimport log\n\nprint(log.name)\nimport pkg\n",
              "b.py": "import tensorflow as tf\nimport pkg\nimport log\n\n" + NAME_TWICE,  # TF: made/w exists
              "c.py": "import tensorflow as tf\nimport log\n\n" + NAME_TWICE}  # TF: None/w exists
-    sources = _sources(tmp_path, files)
-    path = {Path(p).name: p for p in sources}
-    runs = _count_imports(monkeypatch)
-    project = Project(sources)
+    project, path, runs = _counted_project(tmp_path, files, monkeypatch)
     units.run_entry(project, path["a.py"])
     assert sorted(Path(p).name for p in project.shared.roots) == ["log.py", "pkg.py"]
     b = units.run_entry(project, path["b.py"])
@@ -509,7 +512,8 @@ def test_an_import_that_read_a_module_of_its_run_alone_is_not_shared(tmp_path: P
     """lib reads a global of m, which the script imported before it and which is not shared (it creates a
     variable at import): a later run has its own m, which lib must see (Python: one module m per run)."""
     files = {"q.py": "NAME = 'w'\n",
-             "m.py": "import tensorflow as tf\nfrom q import NAME\n\nprint(NAME)\nCOUNTER = tf.get_variable('counter', [1])\n",
+             "m.py": "import tensorflow as tf\nfrom q import NAME\n\nprint(NAME)\n"
+                     "COUNTER = tf.get_variable('counter', [1])\n",
              "lib.py": "import tensorflow as tf\nimport m\n\nPREFIX = m.NAME\n\n\ndef build():\n"
                        "    return tf.get_variable(m.NAME, [1])\n",
              "a.py": "import tensorflow as tf\nimport m\nimport lib\n\nprint(lib.PREFIX)\n",
