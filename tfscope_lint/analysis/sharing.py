@@ -3,7 +3,9 @@
 A module's import is run once per process and its globals reused by later entry runs when the import
 left no trace a later run would miss (see `ImportTrace`). Later runs may still change the objects
 it made (a registry dict that decorators fill, a class attribute): `UndoLog` gives them back their
-state when the run ends, so every run sees the import as Python would have made it.
+state when the run ends, so every run sees the import as Python would have made it. An import is
+shared with the modules it ran itself and is reused where a run imports it first (`SharedImports`);
+what it wrote into modules shared before it is written again where it is reused.
 """
 
 from __future__ import annotations
