@@ -120,12 +120,13 @@ def compare(op: str, left: Value, right: Value) -> Optional[bool]:
                 return None
         if items is None:
             return None
-        results = [compare("Equal", left, item) for item in items]
-        if any(r is True for r in results):
-            return op == "In"
-        if all(r is False for r in results):
-            return op == "NotIn"
-        return None
+        undecided = False
+        for item in items:  # the first item certainly equal decides; any unknown one leaves "not in" open
+            equal = compare("Equal", left, item)
+            if equal is True:
+                return op == "In"
+            undecided = undecided or equal is not False
+        return None if undecided else op == "NotIn"
     if isinstance(left, Const) and isinstance(right, Const) and op in _COMPARE:
         try:
             return bool(_COMPARE[op](left.value, right.value))
