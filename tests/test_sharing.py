@@ -520,3 +520,21 @@ def test_an_import_that_read_a_module_of_its_run_alone_is_not_shared(tmp_path: P
              "b.py": "import tensorflow as tf\nimport m\n\nm.NAME = 'v'\nimport lib\n\nlib.build()\nlib.build()\n"}
     fresh, after = _after_another(tmp_path, files, "a.py", "b.py")  # TF: Variable v already exists
     assert ["'v' already exists" in f[3] for f in fresh[0]] == [True] and after == fresh
+
+
+def test_a_script_of_a_shared_group_reuses_it_as_a_module_of_its_own(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`pkg` imports `pkg.a`, which imports `pkg` back: shared as one group. Run as a script, a.py is
+    `__main__`, another module than the `pkg.a` the package holds (as `python -m pkg.a` has it), so its
+    `import pkg` reuses the group and the script stays itself."""
+    (tmp_path / "pkg").mkdir()
+    files = {"pkg/__init__.py": "import tensorflow as tf\nfrom pkg import a\n",
+             "pkg/a.py": "import tensorflow as tf\nimport pkg\n\nSIZE = 4\nprint(pkg.a.SIZE)\n",
+             "main.py": "import tensorflow as tf\nimport pkg\n\nprint(pkg.a.SIZE)\n"}
+    sources = _sources(tmp_path, files)
+    runs = _count_imports(monkeypatch)
+    project = Project(sources)
+    units.run_entry(project, str(tmp_path / "main.py"))
+    assert runs == ["__init__.py", "a.py"]
+    units.run_entry(project, str(tmp_path / "pkg" / "a.py"))
+    assert runs == ["__init__.py", "a.py"]  # the group reused, with the script as a member
