@@ -23,8 +23,8 @@ from tfscope_lint.analysis.project import LAZY_BODIES, SourceFile
 
 sys.path.insert(0, str(REPO / "fuzz"))
 sys.path.insert(0, str(REPO / "benchmarks"))
-from lazy_bodies_check import lazy_bodies as unread_bodies  # noqa: E402  (the comparisons the real-code check makes)
-from lazy_bodies_check import positions_agree, same  # noqa: E402
+# the comparisons the real-code check makes
+from lazy_bodies_check import lazy_bodies as unread_bodies, positions_agree, same  # noqa: E402
 from programs import tf_programs  # noqa: E402  (the fuzz tests' generator of TF-shaped projects)
 
 
@@ -202,8 +202,8 @@ def test_positions_read_no_body_but_those_asked_for() -> None:
     assert positions.get(call) == NodePositions(whole).get(
         whole.body[1].body.body[1].body.body[0].body[0].value)  # type: ignore[attr-defined]
     assert not never.is_read
-    assert positions.get(source.tree.body[2]) == NodePositions(whole).get(whole.body[2]) and never.is_read  # its span
-    # ends where its body does
+    # the span of `never_called` ends where its body does: that body is parsed for it
+    assert positions.get(source.tree.body[2]) == NodePositions(whole).get(whole.body[2]) and never.is_read
 
 
 def test_only_the_functions_that_run_are_read() -> None:
