@@ -168,11 +168,9 @@ class LazyBody(cst.IndentedBlock):
         stand_in.header._codegen(state)
         first = plan.body_line - len(stand_in.body[0].leading_lines)  # blank lines and comments before it
         text = self._bodies.lines(first, plan.end_line + len(stand_in.footer))
-        if _LINE_END.search(text):
-            state.add_token(text)
-        else:  # the file's end, without a newline: generated with one, which the module's code then drops
-            state.add_token(text)
-            state.add_token(state.default_newline)
+        state.add_token(text)
+        if not _LINE_END.search(text):  # the file's end, without a newline: generated with one, which the
+            state.add_token(state.default_newline)  # module's code then drops
 
     @property  # type: ignore[override]
     def body(self) -> Sequence[cst.BaseStatement]:

@@ -268,7 +268,7 @@ class ProjectRun:
         if shared_object and not self.undo.holds(owner):
             self.undo.save(owner)
 
-    def note_module_write(self, ctx: ModuleContext, name: Optional[str] = None, value: Optional[Value] = None) -> None:
+    def note_module_write(self, ctx: ModuleContext, name: str, value: Value) -> None:
         """A module's global `name` is about to be set to `value` from outside its import (`global x`,
         `config.x = ...`). For an import running now, a write into a module a shared import holds is
         repeated where it is reused (the module gets its state back when the run ends); one into a module
@@ -277,9 +277,9 @@ class ProjectRun:
         for trace in self.importing:
             if trace.module is ctx:
                 continue
-            if holder is not None and name is not None and value is not None:
+            if holder is not None:
                 trace.writes[(id(ctx), name)] = (ctx, name, value)
-            elif holder is not None or ctx.born < trace.start:
+            elif ctx.born < trace.start:
                 trace.foreign_write = True
         if holder is not None and not self.undo.holds(ctx.globals):
             self.undo.save(ctx.globals)

@@ -47,6 +47,7 @@ class SharedImports:
     def __init__(self) -> None:
         self.roots: Dict[str, SharedModule] = {}
         self._holder: Dict[int, SharedModule] = {}  # id of a module context -> the group it is in
+        self._globals: Set[int] = set()  # ids of the globals of those module contexts
         self.until = 0  # no span ends later: objects made since belong to no shared module
 
     def rooted_at(self, path: str) -> Optional[SharedModule]:
@@ -60,6 +61,7 @@ class SharedImports:
         self.roots[shared.ctx.path] = shared
         for ctx in shared.contexts():
             self._holder[id(ctx)] = shared
+            self._globals.add(id(ctx.globals))
         self.until = max(self.until, shared.end)
 
     def drop(self, path: str) -> None:
@@ -70,6 +72,7 @@ class SharedImports:
                 del self.roots[root]
                 for ctx in shared.contexts():
                     self._holder.pop(id(ctx), None)
+                    self._globals.discard(id(ctx.globals))
 
     def made_by(self, born: int) -> bool:
         """Whether an object made at `born` was made by a shared import."""
@@ -77,7 +80,7 @@ class SharedImports:
 
     def holds_globals(self, scope: Dict[str, Any]) -> bool:
         """Whether `scope` is the globals of a module some shared import holds."""
-        return any(scope is ctx.globals for shared in self.roots.values() for ctx in shared.contexts())
+        return id(scope) in self._globals
 
 
 class ImportTrace:
