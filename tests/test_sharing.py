@@ -186,16 +186,63 @@ encoders.encoder(x)
 '''
 
 
-def test_an_import_that_writes_into_a_shared_import_is_run_again(tmp_path: Path) -> None:
-    """warm.py imports encoders (shared once its import ends) and then fills its list: sharing warm
-    would lose that write in the next run, once the undo log has emptied the list."""
-    sources = _sources(tmp_path, {"encoders.py": ENCODER, "warm.py": WARM, "a.py": TRAIN_WARM,
-                                  "b.py": TRAIN_WARM})
-    project = Project(sources)
+def test_an_import_that_changes_an_object_of_a_shared_import_is_shared_and_changes_it_again_where_reused(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """warm.py imports encoders (shared once its import ends) and then fills its list. The run's end
+    empties the list again (undo log); a run reusing warm must fill it again, or its first call of the
+    encoder would create instead of reusing a variable that does not exist."""
+    files = {"encoders.py": ENCODER, "warm.py": WARM, "a.py": TRAIN_WARM, "b.py": TRAIN_WARM}
+    project, path, runs = _counted_project(tmp_path, files, monkeypatch)
     for name in ("a.py", "b.py"):
-        result = units.run_entry(project, next(p for p in sources if p.endswith("/" + name)))
+        result = units.run_entry(project, path[name])
         assert [(Path(f.location.path).name, f.code) for f in result.findings] == [("encoders.py", "TFS103")], name
-    assert not any(p.endswith("/warm.py") for p in _held(project))
+    assert runs == ["warm.py", "encoders.py"]  # b reused both
+    warm = project.shared.rooted_at(path["warm.py"])
+    assert warm is not None and [(before[0], [item.value for item in after[0]]) for _, before, after in warm.changes] \
+        == [([], ["warm"])]  # encoders.CREATED: empty as encoders made it, then holding what warm appended
+
+
+# A module that registers its builder under a key that depends on what the registry holds already.
+REGISTRY = """MODELS = {}
+
+
+def add_model(builder):
+    MODELS["m%d" % len(MODELS)] = builder
+"""
+MODELS = """import tensorflow as tf
+import registry
+
+
+def build():
+    return tf.get_variable("w", [1])
+
+
+registry.add_model(build)
+"""
+
+
+def test_an_import_that_changed_a_shared_object_is_run_again_where_that_object_is_not_as_it_found_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """models registers `m0` in a's run, where the registry was empty; b fills the registry first, so there
+    models registers `m1` (Python runs its code on what is there): b must not reuse a's import of it."""
+    files = {"registry.py": REGISTRY, "models.py": MODELS,
+             # TF: Variable w already exists, disallowed (the second call), in both scripts
+             "a.py": "import tensorflow as tf\nimport models\nimport registry\n\n"
+                     "registry.MODELS['m0']()\nregistry.MODELS['m0']()\n",
+             "b.py": "import tensorflow as tf\nimport registry\n\nregistry.MODELS['x'] = None\nimport models\n\n"
+                     "registry.MODELS['m1']()\nregistry.MODELS['m1']()\n",
+             "c.py": "import tensorflow as tf\nimport models\nimport registry\n\n"
+                     "registry.MODELS['m0']()\nregistry.MODELS['m0']()\n"}
+    project, path, runs = _counted_project(tmp_path, files, monkeypatch)
+    found = {}
+    for name in ("a.py", "b.py", "c.py"):
+        found[name] = [(f.code, Path(f.message.split("(the call at ")[1]).name[:6])
+                       for f in units.run_entry(project, path[name]).findings]
+    assert found == {"a.py": [("TFS102", "a.py:6")], "b.py": [("TFS102", "b.py:8")], "c.py": [("TFS102", "c.py:6")]}
+    assert runs == ["models.py", "registry.py", "models.py"]  # b ran models again; c reused a's
+    for first, second in (("a.py", "b.py"), ("b.py", "a.py"), ("b.py", "c.py")):
+        fresh, after = _after_another(tmp_path, files, first, second)
+        assert after == fresh, (first, second)
 
 
 UNITS = '''import tensorflow as tf

@@ -10,7 +10,7 @@ import libcst as cst
 from tfscope_lint.analysis.context import ModuleContext
 from tfscope_lint.analysis.interpreter import Interpreter
 from tfscope_lint.analysis.project import Project, SourceFile
-from tfscope_lint.analysis.sharing import ImportTrace, SharedModule, UndoLog
+from tfscope_lint.analysis.sharing import ImportTrace, SharedModule, UndoLog, object_state, set_object_state
 from tfscope_lint.analysis.tfnames import is_inert_module, module_ref
 from tfscope_lint.analysis.values import Const, LazyImport, ModuleVal, OpaqueCode, TFRef, Unknown, Value, stamp
 
@@ -140,7 +140,8 @@ class ProjectRun:
                 and not any(self._imported(path) for path in shared.members) \
                 and (not shared.unseen or shared.scope == interp.graph.current.name) \
                 and all(module.globals.get(name, _MISSING) is value for module, name, value in shared.reads) \
-                and all(self._may_replay(module) for module, _, _ in shared.writes):
+                and all(self._may_replay(module) for module, _, _ in shared.writes) \
+                and all(self._may_change(owner, before) for owner, before, _ in shared.changes):
             self.contexts_by_path[source.path] = shared.ctx
             for path, member in shared.members.items():
                 self.contexts_by_path.setdefault(path, member)  # the script stays itself, as `__main__` would
@@ -155,6 +156,9 @@ class ProjectRun:
             for module, name, value in shared.writes:
                 self.note_module_write(module, name, value)
                 module.globals[name] = value
+            for owner, _, after in shared.changes:
+                self.note_write(owner, owner.born)
+                set_object_state(owner, after)
             return ModuleVal(shared.ctx)
         start = stamp()
         ctx = self.context_for(source)
@@ -212,14 +216,23 @@ class ProjectRun:
         end = stamp()
         group = {id(trace.module)} | {id(ctx) for ctx in trace.members.values()}
         reads = tuple(read for read in trace.reads.values() if id(read[0]) not in group)  # its own state
+        changes = tuple((owner, before, object_state(owner)) for owner, before in trace.changes.values())
         shared.add(SharedModule(trace.module, read, trace.scope, trace.unseen_effects(interp), tuple(trace.called),
-                                start, end, dict(trace.members), reads=reads, writes=tuple(trace.writes.values())))
+                                start, end, dict(trace.members), reads=reads, writes=tuple(trace.writes.values()),
+                                changes=changes))
 
     def _may_replay(self, module: ModuleContext) -> bool:
         """Whether a shared import's write into `module` can be repeated in this run: the module is still
         shared, and this run has not imported that file afresh (the shared import holds that one)."""
         return self.project.shared.holding(module) is not None and self.contexts_by_path.get(module.path,
                                                                                               module) is module
+
+    def _may_change(self, owner: Value, before: tuple) -> bool:
+        """Whether a shared import's change of `owner` can be repeated in this run: the import that made it is
+        still shared, this run has not imported its files afresh, and it is in the state the import found."""
+        maker = self.project.shared.maker(owner.born)  # type: ignore[attr-defined]
+        return (maker is not None and all(self.contexts_by_path.get(ctx.path, ctx) is ctx for ctx in maker.contexts())
+                and object_state(owner) == before)
 
     def note_global_read(self, module: ModuleContext, name: str, value: object) -> None:
         """A global of `module` was read: a value the reuse of each import running now depends on. Not while
@@ -259,13 +272,23 @@ class ProjectRun:
 
     def note_write(self, owner: Value, born: int) -> None:
         """The interpreter is about to change `owner`, made at `born` (an item, an attribute). An import
-        running now that did not make it is not shared (its effect would not be repeated); an object
-        of a shared import gets its state back when this run ends (later runs see it as it was made)."""
-        shared_object = self.project.shared.made_by(born)
+        running now that did not make it is not shared (its effect would not be repeated), unless another
+        shared import made it: then the import records the state it found it in, to compare and repeat
+        where it is reused (see `SharedModule.changes`). An object of a shared import gets its state back
+        when this run ends (later runs see it as it was made)."""
+        maker = self.project.shared.maker(born)
+        state: Optional[tuple] = None
         for trace in self.importing:
-            if born < trace.start or shared_object:  # a shared import run inside this one made it, too
+            if maker is not None:  # made before it, or by a shared import run inside it
+                if id(owner) not in trace.changes:
+                    state = object_state(owner) if state is None else state
+                    if state is None:
+                        trace.foreign_write = True
+                    else:
+                        trace.changes[id(owner)] = (owner, state)
+            elif born < trace.start:
                 trace.foreign_write = True
-        if shared_object and not self.undo.holds(owner):
+        if maker is not None and not self.undo.holds(owner):
             self.undo.save(owner)
 
     def note_module_write(self, ctx: ModuleContext, name: str, value: Value) -> None:

@@ -33,6 +33,9 @@ class SharedModule:
     # while each still holds that value (a script that set `config.SIZE = 8` before importing gets its own run)
     writes: Tuple[tuple, ...] = ()  # (module, name, value) it set in modules other shared imports hold (a
     # logger made on first use): set again, and undone with the run, where it is reused
+    changes: Tuple[tuple, ...] = ()  # (object, before, after) of the objects other shared imports made that it
+    # changed (a registry its decorators fill): reused only where each is in its `before` state, then set to
+    # `after` (and undone with the run), so its code would have seen and done the same
 
     def contexts(self) -> List[Any]:
         return [self.ctx, *self.members.values()]
@@ -76,7 +79,13 @@ class SharedImports:
 
     def made_by(self, born: int) -> bool:
         """Whether an object made at `born` was made by a shared import."""
-        return born < self.until and any(shared.start <= born < shared.end for shared in self.roots.values())
+        return self.maker(born) is not None
+
+    def maker(self, born: int) -> Optional[SharedModule]:
+        """The shared import that made an object made at `born`, if any."""
+        if born >= self.until:
+            return None
+        return next((shared for shared in self.roots.values() if shared.start <= born < shared.end), None)
 
     def holds_globals(self, scope: Dict[str, Any]) -> bool:
         """Whether `scope` is the globals of a module some shared import holds."""
@@ -88,10 +97,11 @@ class ImportTrace:
 
     Nothing means: no change to the graph but unseen-code records (replayed), no finding, no flag or
     setting defined or read (a later run may read another value there), no stateful TF object made (a
-    template, a layer: later calls change it), no write into an object made before the import
-    (another module's registry), and the same scope at its end. The modules of an import cycle saw
-    each other partial, in a way that depends on where the cycle was entered: they are shared only as a
-    group, with the import that entered it, and reused only where a run imports that one first."""
+    template, a layer: later calls change it), no write into an object made before the import but into
+    those of other shared imports (another module's registry: see `SharedModule.changes`), and the same
+    scope at its end. The modules of an import cycle saw each other partial, in a way that depends on
+    where the cycle was entered: they are shared only as a group, with the import that entered it, and
+    reused only where a run imports that one first."""
 
     def __init__(self, interp: Any, start: int, module: Any) -> None:
         self.start = start
@@ -111,6 +121,8 @@ class ImportTrace:
         # modules it read once their imports were done, nested imports' included
         self.writes: Dict[tuple, tuple] = {}  # (id(module), name) -> (module, name, value): its writes into
         # modules that shared imports made before it, to repeat where it is reused
+        self.changes: Dict[int, tuple] = {}  # id -> (object, its state before): the objects of shared imports
+        # made before it that it changed
 
     @staticmethod
     def _settings(interp: Any) -> tuple:
@@ -132,6 +144,34 @@ class ImportTrace:
                 if prefix not in self.unseen_before and key in graph.vars]
 
 
+def object_state(owner: Any) -> Optional[tuple]:
+    """The content of a list, dict, object or class, or a module's globals, as a value to compare (values
+    compare by identity) and to set back; None for any other kind of object."""
+    if isinstance(owner, SeqVal):
+        return (list(owner.items), owner.exact)
+    if isinstance(owner, DictVal):
+        return (dict(owner.items),)
+    if isinstance(owner, (InstanceVal, ClassVal)):
+        return (dict(owner.attrs), dict(owner.stamps))
+    if isinstance(owner, dict):  # a module's globals
+        return (dict(owner),)
+    return None
+
+
+def set_object_state(owner: Any, state: tuple) -> None:
+    """Give `owner` the content `object_state` took of it (or of it in another run)."""
+    if isinstance(owner, SeqVal):
+        owner.items[:] = state[0]
+        owner.exact = state[1]
+    elif isinstance(owner, DictVal):
+        _refill(owner.items, state[0])
+    elif isinstance(owner, (InstanceVal, ClassVal)):
+        _refill(owner.attrs, state[0])
+        _refill(owner.stamps, state[1])
+    else:
+        _refill(owner, state[0])
+
+
 class UndoLog:
     """The state, before one run changed them, of objects that shared imports made."""
 
@@ -142,30 +182,13 @@ class UndoLog:
         return id(owner) in self._saved
 
     def save(self, owner: Any) -> None:
-        if isinstance(owner, SeqVal):
-            state: tuple = (list(owner.items), owner.exact)
-        elif isinstance(owner, DictVal):
-            state = (dict(owner.items),)
-        elif isinstance(owner, (InstanceVal, ClassVal)):
-            state = (dict(owner.attrs), dict(owner.stamps))
-        elif isinstance(owner, dict):  # a module's globals
-            state = (dict(owner),)
-        else:
-            return
-        self._saved[id(owner)] = (owner, state)
+        state = object_state(owner)
+        if state is not None:
+            self._saved[id(owner)] = (owner, state)
 
     def restore(self) -> None:
         for owner, state in self._saved.values():
-            if isinstance(owner, SeqVal):
-                owner.items[:] = state[0]
-                owner.exact = state[1]
-            elif isinstance(owner, DictVal):
-                _refill(owner.items, state[0])
-            elif isinstance(owner, (InstanceVal, ClassVal)):
-                _refill(owner.attrs, state[0])
-                _refill(owner.stamps, state[1])
-            else:
-                _refill(owner, state[0])
+            set_object_state(owner, state)
         self._saved.clear()
 
 
