@@ -585,3 +585,34 @@ def test_a_script_of_a_shared_group_reuses_it_as_a_module_of_its_own(
     assert runs == ["__init__.py", "a.py"]
     units.run_entry(project, str(tmp_path / "pkg" / "a.py"))
     assert runs == ["__init__.py", "a.py"]  # the group reused, with the script as a member
+
+
+def test_an_import_of_the_running_scripts_own_file_is_another_module_and_is_shared(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`pkg` imports `pkg.a` and `pkg.b`, which import `pkg` back. Run as a script, a.py's `import pkg` makes
+    the module `pkg.a` afresh, as Python does: the group it makes holds that module, not the script, so it
+    is shared and b.py, run next, reuses it (as tensorlayer's modules, each run as a script, do)."""
+    (tmp_path / "pkg").mkdir()
+    files = {"pkg/__init__.py": "import tensorflow as tf\nfrom pkg import a, b\n",
+             "pkg/a.py": "import tensorflow as tf\nimport pkg\n\nSIZE = 4\nprint(pkg.b.SIZE)\n",
+             "pkg/b.py": "import tensorflow as tf\nimport pkg\n\nSIZE = 8\nprint(pkg.a.SIZE)\n"}
+    sources = _sources(tmp_path, files)
+    runs = _count_imports(monkeypatch)
+    project = Project(sources)
+    units.run_entry(project, str(tmp_path / "pkg" / "a.py"))
+    assert runs == ["__init__.py", "a.py", "b.py"]  # a.py again, as the module pkg.a
+    units.run_entry(project, str(tmp_path / "pkg" / "b.py"))
+    assert runs == ["__init__.py", "a.py", "b.py"]  # the group reused
+
+
+# TF: main.py runs twice (summaries.py imports it by name), so `weights` is created twice.
+SELF_IMPORT = {"main.py": "import tensorflow as tf\n\nweights = tf.get_variable('weights', [3])\n\n"
+                          "import summaries\n\nprint(summaries.SIZE)\n",
+               "summaries.py": "import tensorflow as tf\nimport main\n\nSIZE = main.weights\n",
+               "other.py": "import tensorflow as tf\nimport summaries\n\nprint(summaries.SIZE)\n"}
+
+
+def test_a_script_imported_back_by_name_runs_again_as_a_module_whichever_ran_before(tmp_path: Path) -> None:
+    fresh, after = _after_another(tmp_path, SELF_IMPORT, "other.py", "main.py")
+    assert [(f[0], f[1], f[2]) for f in fresh[0]] == [("main.py", 3, "TFS102")]
+    assert after == fresh

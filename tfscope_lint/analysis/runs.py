@@ -34,6 +34,9 @@ class ProjectRun:
         self.extra_deps: set = set()  # files read through modules shared from earlier runs
         self.importing: List[ImportTrace] = []  # the imports running now, innermost last
         self.undo = UndoLog()  # objects of shared imports this run changed, with their state before
+        # An import of the script's own file makes another module than `__main__`, as Python does (the file
+        # runs again, as an import): path -> that module, where this run imported it.
+        self.script_copies: Dict[str, ModuleContext] = {}
 
     def context_for(self, source: SourceFile) -> Optional[ModuleContext]:
         tree = source.parse()
@@ -135,16 +138,19 @@ class ProjectRun:
     def execute(self, interp: Interpreter, source: SourceFile, dotted: str) -> Value:
         """Import a module: run its code once per run, or reuse a run of it that left no trace (see
         `ImportTrace`) made in an earlier run of this process."""
+        at_path = self.contexts_by_path.get(source.path)
+        of_script = at_path is not None and _is_script(at_path)
+        current = self.script_copies.get(source.path) if of_script else at_path
         shared = self.project.shared.rooted_at(source.path) if self.project.share_imports else None
-        if shared is not None and source.path not in self.contexts_by_path \
+        if shared is not None and current is None \
                 and not any(self._imported(path) for path in shared.members) \
                 and (not shared.unseen or shared.scope == interp.graph.current.name) \
                 and all(module.globals.get(name, _MISSING) is value for module, name, value in shared.reads) \
                 and all(self._may_replay(module) for module, _, _ in shared.writes) \
                 and all(self._may_change(owner, before) for owner, before, _ in shared.changes):
-            self.contexts_by_path[source.path] = shared.ctx
+            self._bind_module(source.path, shared.ctx)
             for path, member in shared.members.items():
-                self.contexts_by_path.setdefault(path, member)  # the script stays itself, as `__main__` would
+                self._bind_module(path, member)
             self.extra_deps.update(shared.read)
             for prefix, key, record in shared.unseen:
                 interp.graph.replay_unseen(prefix, key, record)
@@ -161,9 +167,13 @@ class ProjectRun:
                 set_object_state(owner, after)
             return ModuleVal(shared.ctx)
         start = stamp()
-        ctx = self.context_for(source)
+        ctx = current if of_script else self.context_for(source)
         if ctx is None:
-            return OpaqueCode(f"code of the module {dotted}, which does not parse")
+            if of_script:  # the script's file, imported: a module of its own (the script's tree parsed)
+                ctx = ModuleContext(source.path, source.dotted, at_path.tree, source.is_package, source)
+                self.script_copies[source.path] = ctx
+            else:
+                return OpaqueCode(f"code of the module {dotted}, which does not parse")
         if ctx.executed:
             self._note_cycle(ctx)
         else:
@@ -178,16 +188,31 @@ class ProjectRun:
             finally:
                 self.importing.pop()
             read = (set(self.contexts_by_path) | self.extra_deps) - before
+            read.update(path for path, copy in self.script_copies.items() if copy.born >= start)
             if self.project.share_imports and trace.left_no_trace(interp) and all(
                     self._read_shared(path, trace) for path in read):
                 self._share(interp, trace, read | {source.path}, start)
         return ModuleVal(ctx)
 
-    def _imported(self, path: str) -> bool:
-        """Whether this run has imported the module at `path`. The script is `__main__`, another module
-        than the one an import of its file makes (as a shared import's group holds it)."""
+    def module_at(self, path: str) -> Optional[ModuleContext]:
+        """The module an import of the file at `path` gets in this run, if it has one. The script is
+        `__main__`, another module than the one an import of its file makes (`script_copies`)."""
         ctx = self.contexts_by_path.get(path)
-        return ctx is not None and not _is_script(ctx)
+        if ctx is not None and _is_script(ctx):
+            return self.script_copies.get(path)
+        return ctx
+
+    def _bind_module(self, path: str, ctx: ModuleContext) -> None:
+        """A module of a shared import, reused: the one this run's imports of `path` get from now on."""
+        at_path = self.contexts_by_path.get(path)
+        if at_path is None:
+            self.contexts_by_path[path] = ctx
+        elif _is_script(at_path):
+            self.script_copies.setdefault(path, ctx)  # the script stays itself, as `__main__` would
+
+    def _imported(self, path: str) -> bool:
+        """Whether this run has imported the module at `path` (the script's own run does not count)."""
+        return self.module_at(path) is not None
 
     def _read_shared(self, path: str, trace: ImportTrace) -> bool:
         """Whether the module an import read at `path` is the one later runs get: the shared module itself
@@ -195,7 +220,7 @@ class ProjectRun:
         it imported itself that is shared nowhere else (it goes with it, see `_share`)."""
         if path in trace.members:
             return True
-        ctx = self.contexts_by_path.get(path)
+        ctx = self.module_at(path)
         if ctx is None:
             return path in self.extra_deps
         return self.project.shared.holding(ctx) is not None or ctx.born >= trace.start
@@ -210,7 +235,7 @@ class ProjectRun:
         if shared.rooted_at(path) is not None or any(shared.holding(ctx) for ctx in trace.members.values()):
             return
         for nested in sorted(read):  # imported fresh inside it and held by no other shared import: its group
-            ctx = self.contexts_by_path.get(nested)
+            ctx = self.module_at(nested)
             if nested != path and ctx is not None and ctx.born >= trace.start and shared.holding(ctx) is None:
                 trace.members[nested] = ctx
         end = stamp()
@@ -224,14 +249,13 @@ class ProjectRun:
     def _may_replay(self, module: ModuleContext) -> bool:
         """Whether a shared import's write into `module` can be repeated in this run: the module is still
         shared, and this run has not imported that file afresh (the shared import holds that one)."""
-        return self.project.shared.holding(module) is not None and self.contexts_by_path.get(module.path,
-                                                                                              module) is module
+        return self.project.shared.holding(module) is not None and self.module_at(module.path) in (None, module)
 
     def _may_change(self, owner: Value, before: tuple) -> bool:
         """Whether a shared import's change of `owner` can be repeated in this run: the import that made it is
         still shared, this run has not imported its files afresh, and it is in the state the import found."""
         maker = self.project.shared.maker(owner.born)  # type: ignore[attr-defined]
-        return (maker is not None and all(self.contexts_by_path.get(ctx.path, ctx) is ctx for ctx in maker.contexts())
+        return (maker is not None and all(self.module_at(ctx.path) in (None, ctx) for ctx in maker.contexts())
                 and object_state(owner) == before)
 
     def note_global_read(self, module: ModuleContext, name: str, value: object) -> None:
@@ -253,11 +277,11 @@ class ProjectRun:
             trace.called[node] = None
 
     def _note_cycle(self, ctx: ModuleContext) -> None:
-        """An import of a module whose own import is still running (a cycle), or of the script running.
-        What the modules of a cycle get from each other depends on which of them was imported first, so
-        they are shared only as a group with that one (the root), and reused only where a run imports
-        it first: a run entering the cycle elsewhere makes other partial modules, as Python would. What
-        the script's imports saw of it depends on which file is the script: they are not shared."""
+        """An import of a module whose own import is still running (a cycle). What the modules of a cycle
+        get from each other depends on which of them was imported first, so they are shared only as a
+        group with that one (the root), and reused only where a run imports it first: a run entering the
+        cycle elsewhere makes other partial modules, as Python would. (An import of the script's own file
+        is another module, `script_copies`: the script's run itself is never part of a cycle.)"""
         for index, trace in enumerate(self.importing):
             if trace.module is ctx:
                 root = trace.root if trace.root is not None else trace
@@ -266,9 +290,6 @@ class ProjectRun:
                     inside.root = root
                     root.members[inside.module.path] = inside.module
                 return
-        if _is_script(ctx):  # the script running, from one of its imports
-            for inside in self.importing:
-                inside.saw_script = True
 
     def note_write(self, owner: Value, born: int) -> None:
         """The interpreter is about to change `owner`, made at `born` (an item, an attribute). An import

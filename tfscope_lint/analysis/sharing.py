@@ -114,7 +114,7 @@ class ImportTrace:
         self.foreign_write = False
         self.in_cycle = False  # it ran inside a cycle entered by another import
         self.root: Optional["ImportTrace"] = None  # that import
-        self.saw_script = False  # it imported the running script or read its globals: another file in each run
+        self.saw_script = False  # it read a global of the running script (a callback): another file in each run
         self.members: Dict[str, Any] = {}  # the modules of the cycles it entered: path -> module context
         self.called: Dict[Any, None] = {}  # the functions called while it ran, nested imports' included
         self.reads: Dict[tuple, tuple] = {}  # (id(module), name) -> (module, name, value): the globals of other
