@@ -169,7 +169,7 @@ class ProjectRun:
         start = stamp()
         ctx = current if of_script else self.context_for(source)
         if ctx is None:
-            if of_script:  # the script's file, imported: a module of its own (the script's tree parsed)
+            if of_script:  # the script's file, imported: a module of its own, on the same tree
                 ctx = ModuleContext(source.path, source.dotted, at_path.tree, source.is_package, source)
                 self.script_copies[source.path] = ctx
             else:
@@ -194,7 +194,7 @@ class ProjectRun:
                 self._share(interp, trace, read | {source.path}, start)
         return ModuleVal(ctx)
 
-    def module_at(self, path: str) -> Optional[ModuleContext]:
+    def _module_at(self, path: str) -> Optional[ModuleContext]:
         """The module an import of the file at `path` gets in this run, if it has one. The script is
         `__main__`, another module than the one an import of its file makes (`script_copies`)."""
         ctx = self.contexts_by_path.get(path)
@@ -212,7 +212,7 @@ class ProjectRun:
 
     def _imported(self, path: str) -> bool:
         """Whether this run has imported the module at `path` (the script's own run does not count)."""
-        return self.module_at(path) is not None
+        return self._module_at(path) is not None
 
     def _read_shared(self, path: str, trace: ImportTrace) -> bool:
         """Whether the module an import read at `path` is the one later runs get: the shared module itself
@@ -220,7 +220,7 @@ class ProjectRun:
         it imported itself that is shared nowhere else (it goes with it, see `_share`)."""
         if path in trace.members:
             return True
-        ctx = self.module_at(path)
+        ctx = self._module_at(path)
         if ctx is None:
             return path in self.extra_deps
         return self.project.shared.holding(ctx) is not None or ctx.born >= trace.start
@@ -235,7 +235,7 @@ class ProjectRun:
         if shared.rooted_at(path) is not None or any(shared.holding(ctx) for ctx in trace.members.values()):
             return
         for nested in sorted(read):  # imported fresh inside it and held by no other shared import: its group
-            ctx = self.module_at(nested)
+            ctx = self._module_at(nested)
             if nested != path and ctx is not None and ctx.born >= trace.start and shared.holding(ctx) is None:
                 trace.members[nested] = ctx
         end = stamp()
@@ -249,13 +249,13 @@ class ProjectRun:
     def _may_replay(self, module: ModuleContext) -> bool:
         """Whether a shared import's write into `module` can be repeated in this run: the module is still
         shared, and this run has not imported that file afresh (the shared import holds that one)."""
-        return self.project.shared.holding(module) is not None and self.module_at(module.path) in (None, module)
+        return self.project.shared.holding(module) is not None and self._module_at(module.path) in (None, module)
 
     def _may_change(self, owner: Value, before: tuple) -> bool:
         """Whether a shared import's change of `owner` can be repeated in this run: the import that made it is
         still shared, this run has not imported its files afresh, and it is in the state the import found."""
         maker = self.project.shared.maker(owner.born)  # type: ignore[attr-defined]
-        return (maker is not None and all(self.module_at(ctx.path) in (None, ctx) for ctx in maker.contexts())
+        return (maker is not None and all(self._module_at(ctx.path) in (None, ctx) for ctx in maker.contexts())
                 and object_state(owner) == before)
 
     def note_global_read(self, module: ModuleContext, name: str, value: object) -> None:
